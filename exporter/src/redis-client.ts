@@ -1,0 +1,60 @@
+import { diag } from '@opentelemetry/api';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { parseRedisTarget } from '@hoptrace/core';
+
+/** A Redis client the exporter can write through: one node or a cluster. */
+export type HopRedisClient = Redis | Cluster;
+
+/** Settings of the exporter's own client. */
+export interface HopRedisClientOptions {
+  /** Most time one Redis command may take before it fails. Default 500 ms. */
+  commandTimeoutMs?: number;
+  /** Most time to open a connection. Default 1000 ms. */
+  connectTimeoutMs?: number;
+}
+
+/** Least time between two `diag.warn` lines about the connection. */
+const CONNECTION_WARN_INTERVAL_MS = 30_000;
+
+/**
+ * Creates a client that fails fast, as a guest inside someone else's service must: no offline
+ * queue (a command while disconnected fails at once instead of piling up in memory), a command
+ * timeout, one retry, and reconnection in the background forever. Connection errors go to `diag`,
+ * rate-limited; they are never thrown.
+ */
+export function createHopRedisClient(redisUrl: string | undefined, options: HopRedisClientOptions = {}): HopRedisClient {
+  const common: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs ?? 500,
+    connectTimeout: options.connectTimeoutMs ?? 1000,
+    enableAutoPipelining: true,
+    // Reconnect forever, never faster than every 2 s, so an outage costs nothing but a socket.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    connectionName: 'hoptrace-exporter',
+  };
+  const target = parseRedisTarget(redisUrl);
+  const client =
+    target.kind === 'single'
+      ? new Redis(target.url, common)
+      : new Cluster(target.nodes, {
+          enableOfflineQueue: false,
+          enableAutoPipelining: true,
+          clusterRetryStrategy: (attempt) => Math.min(100 + attempt * 200, 2000),
+          redisOptions: {
+            ...common,
+            username: target.username,
+            password: target.password,
+            tls: target.tls ? {} : undefined,
+          },
+        });
+  let lastWarnAt = 0;
+  client.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - lastWarnAt >= CONNECTION_WARN_INTERVAL_MS) {
+      lastWarnAt = now;
+      diag.warn(`hoptrace: Redis connection problem (${error.message}); hop records are dropped until it recovers`);
+    }
+  });
+  return client;
+}

@@ -1,0 +1,31 @@
+/**
+ * Every span attribute and baggage key hoptrace reads or writes. One file, so that the
+ * exporter, the instrumentation, the Oamserver and the docs cannot drift apart.
+ */
+
+/** W3C baggage key that carries the signed probe token. */
+export const PROBE_BAGGAGE_KEY = 'hoptrace.probe';
+
+/** Message field that carries the probe token next to `traceparent` (fallback when context is lost). */
+export const PROBE_MESSAGE_FIELD = 'hoptrace-probe';
+
+/** Span attribute: the probe's name (set on every span of a verified probe run). */
+export const ATTR_PROBE_NAME = 'hoptrace.probe.name';
+
+/** Span attribute: the probe run id (set on every span of a verified probe run). */
+export const ATTR_RUN_ID = 'hoptrace.run.id';
+
+/** Span attribute: time the message waited in the queue before this consumer hop, in microseconds. */
+export const ATTR_QUEUE_WAIT_US = 'hoptrace.queue.wait_us';
+
+/**
+ * Span attribute: the trace id the run started under, set on a consumer hop whose trace context
+ * was lost on the way but whose probe token travelled in the message.
+ */
+export const ATTR_ORIGIN_TRACE_ID = 'hoptrace.origin.trace_id';
+
+/** Standard semconv attribute that marks synthetic traffic; probes set it to `test`. */
+export const ATTR_USER_AGENT_SYNTHETIC_TYPE = 'user_agent.synthetic.type';
+
+/** The value of `user_agent.synthetic.type` that probes carry. */
+export const SYNTHETIC_TYPE_TEST = 'test';

@@ -1,0 +1,46 @@
+export {
+  PROBE_BAGGAGE_KEY,
+  PROBE_MESSAGE_FIELD,
+  ATTR_PROBE_NAME,
+  ATTR_RUN_ID,
+  ATTR_QUEUE_WAIT_US,
+  ATTR_ORIGIN_TRACE_ID,
+  ATTR_USER_AGENT_SYNTHETIC_TYPE,
+  SYNTHETIC_TYPE_TEST,
+} from './attributes';
+export { ERROR_CODES, HoptraceError, ConfigError } from './errors';
+export type { HoptraceErrorCode, ConfigIssue } from './errors';
+export { parseProbeKeyRing, DEFAULT_KEY_ID, MIN_SECRET_LENGTH } from './secret-keys';
+export type { ProbeKey, ProbeKeyRing } from './secret-keys';
+export {
+  PROBE_TOKEN_VERSION,
+  MAX_PROBE_TOKEN_LENGTH,
+  DEFAULT_CLOCK_SKEW_MS,
+  PROBE_NAME_PATTERN,
+  RUN_ID_PATTERN,
+  TRACE_ID_PATTERN,
+  signProbeToken,
+  checkProbeToken,
+  verifyProbeToken,
+} from './probe-token';
+export type {
+  ProbeClaims,
+  VerifiedProbe,
+  ProbeTokenRejection,
+  ProbeTokenCheck,
+  VerifyProbeTokenOptions,
+} from './probe-token';
+export {
+  hopRecordSchema,
+  encodeHopRecord,
+  decodeHopRecord,
+  truncate,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_LABEL_LENGTH,
+} from './hop-record';
+export type { HopRecord } from './hop-record';
+export { createRedisKeys, DEFAULT_KEY_PREFIX } from './redis-keys';
+export type { RedisKeys } from './redis-keys';
+export { newRunId } from './run-id';
+export { parseRedisTarget, DEFAULT_REDIS_URL } from './redis-target';
+export type { RedisTarget } from './redis-target';

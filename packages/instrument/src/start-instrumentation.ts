@@ -1,0 +1,157 @@
+import { diag, trace } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { parseProbeKeyRing, type ProbeKeyRing } from '@hoptrace/core';
+import { HopExportStats, HopSpanProcessor, RedisHopExporter } from '@hoptrace/redis-exporter';
+import { getInstrumentationState, setInstrumentationState } from './global-state';
+import { optionsFromEnv } from './options-from-env';
+import { ProbeSampler } from './probe-sampler';
+import { ProbeVerifier } from './probe-verifier';
+import { samplerFromEnv } from './sampler-from-env';
+import type { HoptraceInstrumentation, HoptraceStats, InstrumentationOptions, OtlpOptions } from './types';
+
+/** The instrumentations enabled when none are given: Express over http, fetch, ioredis. */
+export function defaultInstrumentations(): Instrumentation[] {
+  return [
+    new HttpInstrumentation(),
+    new ExpressInstrumentation(),
+    new UndiciInstrumentation(),
+    // requireParentSpan: only commands issued while handling a traced request become spans.
+    new IORedisInstrumentation({ requireParentSpan: true }),
+  ];
+}
+
+/** The probe-aware sampler around `delegate` (yours or the default), for SDK setups of your own. */
+export function createProbeSampler(
+  secret: string | ProbeKeyRing,
+  delegate = samplerFromEnv(undefined, undefined),
+  options: { clockSkewMs?: number } = {},
+): ProbeSampler {
+  const keys = typeof secret === 'string' ? parseProbeKeyRing(secret) : secret;
+  return new ProbeSampler(delegate, new ProbeVerifier(keys, options));
+}
+
+function otlpProcessor(otlp: OtlpOptions): SpanProcessor {
+  const config = { url: otlp.url, headers: otlp.headers };
+  const exporter = otlp.protocol === 'http/json' ? new OtlpJsonExporter(config) : new OtlpProtoExporter(config);
+  // The sdk-trace-base BatchSpanProcessor honours the OTEL_BSP_* variables.
+  return new BatchSpanProcessor(exporter);
+}
+
+function mergeOptions(options: InstrumentationOptions): InstrumentationOptions & { disabled: boolean } {
+  if (options.env === false) return { ...options, disabled: false };
+  const fromEnv = optionsFromEnv(options.env ?? process.env);
+  for (const issue of fromEnv.issues) diag.warn(`hoptrace: ${issue.path}: ${issue.message}`);
+  const env = fromEnv.options;
+  return {
+    ...env,
+    ...options,
+    exporter: { ...env.exporter, ...options.exporter },
+    hopQueue: { ...env.hopQueue, ...options.hopQueue },
+    disabled: fromEnv.disabled,
+  };
+}
+
+/**
+ * Starts OpenTelemetry tracing for this process, made probe-aware:
+ * - probe runs (requests with a valid probe token in baggage) are always sampled, and each hop
+ *   is written to Redis as a hop record;
+ * - ordinary traffic is sampled as `sampler` (or `OTEL_TRACES_SAMPLER`) says and never touches Redis;
+ * - every sampled span goes to OTLP when an endpoint is configured;
+ * - your own span processors run first, unchanged.
+ *
+ * Registers the global tracer provider, context manager and W3C propagators (trace context and
+ * baggage). Throws `HoptraceError` for invalid options; after start it never throws.
+ */
+export function startInstrumentation(input: InstrumentationOptions = {}): HoptraceInstrumentation {
+  const options = mergeOptions(input);
+  if (options.disabled) return disabledHandle('OTEL_SDK_DISABLED=true');
+  if (getInstrumentationState()) {
+    diag.warn('hoptrace: instrumentation is already started in this process; ignoring the second start');
+    return disabledHandle('already started');
+  }
+
+  const keys = options.secret === undefined ? undefined : typeof options.secret === 'string' ? parseProbeKeyRing(options.secret) : options.secret;
+  const verifier = keys ? new ProbeVerifier(keys, { clockSkewMs: options.clockSkewMs }) : undefined;
+  const sampler = options.sampler ?? samplerFromEnv(undefined, undefined);
+
+  const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  let hopProcessor: HopSpanProcessor | undefined;
+  if (verifier) {
+    const exporter = new RedisHopExporter({ ...options.exporter, redis: options.redis, redisUrl: options.redisUrl });
+    hopProcessor = new HopSpanProcessor(exporter, options.hopQueue);
+    spanProcessors.push(hopProcessor);
+  }
+  if (options.otlp) spanProcessors.push(otlpProcessor(options.otlp));
+
+  const detected = detectResources({ detectors: [envDetector, hostDetector, processDetector] });
+  let resource = defaultResource().merge(detected);
+  if (options.resourceAttributes) resource = resource.merge(resourceFromAttributes(options.resourceAttributes));
+  if (options.serviceName) resource = resource.merge(resourceFromAttributes({ 'service.name': options.serviceName }));
+
+  const provider = new NodeTracerProvider({
+    resource,
+    sampler: verifier ? new ProbeSampler(sampler, verifier) : sampler,
+    spanProcessors,
+  });
+  provider.register({
+    propagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+  });
+  const unload = registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: options.instrumentations ?? defaultInstrumentations(),
+  });
+  let stopping: Promise<void> | undefined;
+  const handle: HoptraceInstrumentation = {
+    probesEnabled: verifier !== undefined,
+    stats(): HoptraceStats {
+      const base = (hopProcessor?.stats ?? new HopExportStats()).snapshot();
+      return { ...base, queued: hopProcessor?.queueLength ?? 0, rejectedTokens: { ...(verifier?.rejected ?? {}) } };
+    },
+    forceFlush: () => provider.forceFlush(),
+    shutdown(): Promise<void> {
+      stopping ??= (async () => {
+        unload();
+        setInstrumentationState(undefined);
+        await provider.shutdown();
+        trace.disable();
+      })();
+      return stopping;
+    },
+  };
+  setInstrumentationState({ verifier, handle });
+  return handle;
+}
+
+/** The running instrumentation (started by `register` or `startInstrumentation`), if any. */
+export function getInstrumentation(): HoptraceInstrumentation | undefined {
+  return getInstrumentationState()?.handle;
+}
+
+function disabledHandle(reason: string): HoptraceInstrumentation {
+  diag.info(`hoptrace: instrumentation not started (${reason})`);
+  return {
+    probesEnabled: false,
+    stats: () => ({ ...new HopExportStats().snapshot(), queued: 0, rejectedTokens: {} }),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+}

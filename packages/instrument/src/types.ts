@@ -1,0 +1,75 @@
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ProbeKeyRing } from '@hoptrace/core';
+import type { HopExportStatsSnapshot, HopRedisClient, HopSpanProcessorOptions, RedisHopExporterOptions } from '@hoptrace/redis-exporter';
+
+/** Where and how spans go to an OTLP endpoint (Jaeger, a collector). */
+export interface OtlpOptions {
+  /** Full traces URL, e.g. `http://127.0.0.1:4318/v1/traces`. Default: from `OTEL_EXPORTER_OTLP_*`. */
+  url?: string;
+  /** `http/protobuf` (default) or `http/json`. */
+  protocol?: 'http/protobuf' | 'http/json';
+  /** Extra HTTP headers (e.g. auth). Default: from `OTEL_EXPORTER_OTLP_*HEADERS`. */
+  headers?: Record<string, string>;
+}
+
+/** Options of `startInstrumentation`. Every field is optional; see the README for defaults. */
+export interface InstrumentationOptions {
+  /** `service.name`. Default: `OTEL_SERVICE_NAME`, else OpenTelemetry's `unknown_service:<process>`. */
+  serviceName?: string;
+  /** Extra resource attributes, e.g. `{ 'service.instance.id': 'recorder-2' }`. */
+  resourceAttributes?: Record<string, string>;
+  /**
+   * Probe token key(s), as `HOPTRACE_SECRET` takes them, or a parsed key ring. Without a key no
+   * request is a probe: tracing continues, nothing is written to Redis.
+   */
+  secret?: string | ProbeKeyRing;
+  /** Sampler for ordinary traffic; probes are always sampled. Default: from `OTEL_TRACES_SAMPLER`. */
+  sampler?: Sampler;
+  /** Your own span processors; they run before hoptrace's and see every recording span. */
+  spanProcessors?: SpanProcessor[];
+  /** Send every sampled span (probe or not) to OTLP. Default: on when an `OTEL_EXPORTER_OTLP_*ENDPOINT` is set. */
+  otlp?: OtlpOptions | false;
+  /** Redis for hop records: a client (yours, never closed by us), else `redisUrl`. */
+  redis?: HopRedisClient;
+  /** Redis URL or cluster seed list. Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
+  redisUrl?: string;
+  /** Options of the Redis hop exporter (key prefix, TTL, timeouts, caps). */
+  exporter?: Omit<RedisHopExporterOptions, 'redis' | 'redisUrl' | 'stats'>;
+  /** Options of the hop queue in front of the exporter. */
+  hopQueue?: Omit<HopSpanProcessorOptions, 'stats'>;
+  /** Grace after a probe token's expiry for clock differences. Default 30 000 ms. */
+  clockSkewMs?: number;
+  /** Instrumentations to enable. Default: http, express, undici (global fetch) and ioredis. */
+  instrumentations?: Instrumentation[];
+  /** Read `OTEL_*`, `HOPTRACE_*` and `REDIS_URL` from this environment for options not given. Default `process.env`; `false` to ignore the environment. */
+  env?: Record<string, string | undefined> | false;
+}
+
+/** What `startInstrumentation` hands back. */
+export interface HoptraceInstrumentation {
+  /** Whether probe detection is on (a secret was given). */
+  readonly probesEnabled: boolean;
+  /** Counters of the hop path: hops written, duplicates, dropped by reason, tokens refused by reason. */
+  stats(): HoptraceStats;
+  /** Exports everything queued (hops and OTLP spans) and waits. */
+  forceFlush(): Promise<void>;
+  /** Flushes, stops the instrumentations and the tracer provider, closes the exporter's own Redis client. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Counters of the hop path. */
+export interface HoptraceStats extends HopExportStatsSnapshot {
+  /** Hops waiting in the queue now. */
+  queued: number;
+  /** Probe tokens refused, by reason (each refusal made a request ordinary traffic). */
+  rejectedTokens: Record<string, number>;
+}
+
+/** A verified probe, as business code sees it. */
+export interface ProbeInfo {
+  /** Probe name, e.g. `deposit-voicemail`. */
+  name: string;
+  /** Id of this run. */
+  runId: string;
+}

@@ -22,7 +22,10 @@ const CONNECTION_WARN_INTERVAL_MS = 30_000;
  * timeout, one retry, and reconnection in the background forever. Connection errors go to `diag`,
  * rate-limited; they are never thrown.
  */
-export function createHopRedisClient(redisUrl: string | undefined, options: HopRedisClientOptions = {}): HopRedisClient {
+export function createHopRedisClient(
+  redisUrl: string | undefined,
+  options: HopRedisClientOptions = {},
+): HopRedisClient {
   const common: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -38,7 +38,12 @@ export class RedisHopExporter implements SpanExporter {
   private readonly _client: HopRedisClient;
   private readonly _ownsClient: boolean;
   private readonly _keys: RedisKeys;
-  private readonly _writeHops: (key: string, ttlMs: number, maxHops: number, pairs: string[]) => Promise<WriteHopsResult>;
+  private readonly _writeHops: (
+    key: string,
+    ttlMs: number,
+    maxHops: number,
+    pairs: string[],
+  ) => Promise<WriteHopsResult>;
   private readonly _hopTtlMs: number;
   private readonly _exportTimeoutMs: number;
   private readonly _maxHopsPerRun: number;
@@ -49,13 +54,21 @@ export class RedisHopExporter implements SpanExporter {
     this.stats = options.stats ?? new HopExportStats();
     this._keys = createRedisKeys(options.keyPrefix ?? REDIS_HOP_EXPORTER_DEFAULTS.keyPrefix);
     this._hopTtlMs = positive(options.hopTtlMs, 'hopTtlMs', REDIS_HOP_EXPORTER_DEFAULTS.hopTtlMs);
-    this._exportTimeoutMs = positive(options.exportTimeoutMs, 'exportTimeoutMs', REDIS_HOP_EXPORTER_DEFAULTS.exportTimeoutMs);
+    this._exportTimeoutMs = positive(
+      options.exportTimeoutMs,
+      'exportTimeoutMs',
+      REDIS_HOP_EXPORTER_DEFAULTS.exportTimeoutMs,
+    );
     this._maxHopsPerRun = positive(options.maxHopsPerRun, 'maxHopsPerRun', REDIS_HOP_EXPORTER_DEFAULTS.maxHopsPerRun);
     this._ownsClient = options.redis === undefined;
     this._client =
       options.redis ??
       createHopRedisClient(options.redisUrl, {
-        commandTimeoutMs: positive(options.commandTimeoutMs, 'commandTimeoutMs', REDIS_HOP_EXPORTER_DEFAULTS.commandTimeoutMs),
+        commandTimeoutMs: positive(
+          options.commandTimeoutMs,
+          'commandTimeoutMs',
+          REDIS_HOP_EXPORTER_DEFAULTS.commandTimeoutMs,
+        ),
       });
     this._writeHops = defineWriteHops(this._client);
   }
@@ -81,7 +94,10 @@ export class RedisHopExporter implements SpanExporter {
       const hopSpans = spans.filter(isProbeHop);
       if (this._stopped) {
         this.stats.recordDropped('shutdown', hopSpans.length);
-        finish({ code: ExportResultCode.FAILED, error: new HoptraceError('HOPTRACE_EXPORTER_SHUTDOWN', 'exporter is shut down') });
+        finish({
+          code: ExportResultCode.FAILED,
+          error: new HoptraceError('HOPTRACE_EXPORTER_SHUTDOWN', 'exporter is shut down'),
+        });
         return;
       }
       if (hopSpans.length === 0) {
@@ -139,7 +155,9 @@ export class RedisHopExporter implements SpanExporter {
 
     // One atomic script call per run (one key, one slot), all issued at once and auto-pipelined.
     const outcomes = [...byRun.values()].map((hops) => this._writeRun(hops));
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this._exportTimeoutMs).unref());
+    const deadline = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), this._exportTimeoutMs).unref(),
+    );
     const results = await Promise.all(outcomes.map((o) => Promise.race([o.promise, deadline])));
     let failure: Error | undefined;
     results.forEach((result, i) => {
@@ -147,7 +165,10 @@ export class RedisHopExporter implements SpanExporter {
       if (result === 'timeout') {
         outcome.abandon();
         this.stats.recordDropped('timeout', outcome.count, `no answer from Redis within ${this._exportTimeoutMs} ms`);
-        failure ??= new HoptraceError('HOPTRACE_EXPORT_TIMEOUT', `hop export took longer than ${this._exportTimeoutMs} ms`);
+        failure ??= new HoptraceError(
+          'HOPTRACE_EXPORT_TIMEOUT',
+          `hop export took longer than ${this._exportTimeoutMs} ms`,
+        );
       } else if (result instanceof Error) {
         failure ??= result;
       }
@@ -172,7 +193,9 @@ export class RedisHopExporter implements SpanExporter {
         if (abandoned) return undefined;
         const reason = dropReasonOf(error);
         this.stats.recordDropped(reason, hops.length, error instanceof Error ? error.message : String(error));
-        return new HoptraceError('HOPTRACE_REDIS_UNAVAILABLE', 'could not write hop records to Redis', { cause: error });
+        return new HoptraceError('HOPTRACE_REDIS_UNAVAILABLE', 'could not write hop records to Redis', {
+          cause: error,
+        });
       },
     );
     return { promise, count: hops.length, abandon: () => (abandoned = true) };
@@ -182,7 +205,9 @@ export class RedisHopExporter implements SpanExporter {
 /** Resources may still be detecting attributes (service.name could be among them): wait for them. */
 async function waitForResources(spans: ReadableSpan[]): Promise<void> {
   const pending = new Set(spans.map((s) => s.resource).filter((r) => r.asyncAttributesPending));
-  await Promise.all([...pending].map((r) => r.waitForAsyncAttributes?.()));
+  await Promise.all(
+    [...pending].map((r) => (r.waitForAsyncAttributes ? r.waitForAsyncAttributes() : Promise.resolve())),
+  );
 }
 
 function positive(value: number | undefined, field: string, fallback: number): number {

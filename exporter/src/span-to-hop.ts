@@ -68,8 +68,7 @@ function operationOf(span: ReadableSpan): string {
 
 function errorOf(span: ReadableSpan): { errorType?: string; errorMessage?: string } {
   const exception = span.events.find((e) => e.name === 'exception');
-  const type =
-    stringAttr(exception?.attributes ?? {}, 'exception.type') ?? stringAttr(span.attributes, 'error.type');
+  const type = stringAttr(exception?.attributes ?? {}, 'exception.type') ?? stringAttr(span.attributes, 'error.type');
   const message = span.status.message || stringAttr(exception?.attributes ?? {}, 'exception.message');
   return {
     errorType: type ? truncate(type, MAX_LABEL_LENGTH) : undefined,

@@ -26,7 +26,9 @@ type WriteHopsCommand = (key: string, ...args: (string | number)[]) => Promise<[
  * Registers the write-hops script on the client (once) and returns a function that runs it:
  * one atomic call per run, so a batch never crosses Redis Cluster slots in one command.
  */
-export function defineWriteHops(client: HopRedisClient): (key: string, ttlMs: number, maxHops: number, pairs: string[]) => Promise<WriteHopsResult> {
+export function defineWriteHops(
+  client: HopRedisClient,
+): (key: string, ttlMs: number, maxHops: number, pairs: string[]) => Promise<WriteHopsResult> {
   const commands = client as unknown as Record<string, WriteHopsCommand | undefined>;
   if (typeof commands[COMMAND_NAME] !== 'function') {
     client.defineCommand(COMMAND_NAME, { numberOfKeys: 1, lua: source() });

@@ -6,7 +6,8 @@ export const ERROR_CODES = {
   HOPTRACE_CONFIG_INVALID: 'A configuration value is missing or invalid; the message names the field.',
   HOPTRACE_SECRET_MISSING: 'HOPTRACE_SECRET is not set, so probe tokens can be neither signed nor verified.',
   HOPTRACE_SECRET_INVALID: 'HOPTRACE_SECRET is malformed or a key is shorter than 16 characters.',
-  HOPTRACE_TOKEN_INVALID: 'A probe token could not be signed from the claims given (bad probe name, run id or trace id).',
+  HOPTRACE_TOKEN_INVALID:
+    'A probe token could not be signed from the claims given (bad probe name, run id or trace id).',
   HOPTRACE_HOP_INVALID: 'A hop record read from or written to Redis does not match the hop record schema.',
   HOPTRACE_REDIS_UNAVAILABLE: 'Redis did not answer, refused the command, or is out of memory.',
   HOPTRACE_EXPORT_TIMEOUT: 'Writing hop records to Redis took longer than the export timeout.',

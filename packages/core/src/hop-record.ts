@@ -22,7 +22,10 @@ export const hopRecordSchema = z.object({
   traceId: z.string().regex(TRACE_ID_PATTERN),
   spanId: z.string().regex(/^[0-9a-f]{16}$/),
   /** Span id of the hop's parent (the caller's client or producer span), when it has one. */
-  parentSpanId: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+  parentSpanId: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
   /** `server` for an HTTP hop, `consumer` for a message-queue hop. */
   kind: z.enum(['server', 'consumer']),
   /** `service.name` of the reporting service. */
@@ -52,7 +55,10 @@ export type HopRecord = z.infer<typeof hopRecordSchema>;
 export function encodeHopRecord(hop: HopRecord): string {
   const parsed = hopRecordSchema.safeParse(hop);
   if (!parsed.success) {
-    throw new HoptraceError('HOPTRACE_HOP_INVALID', `hop record is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new HoptraceError(
+      'HOPTRACE_HOP_INVALID',
+      `hop record is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return JSON.stringify(parsed.data);
 }

@@ -59,7 +59,9 @@ export interface VerifyProbeTokenOptions {
 }
 
 function mac(secret: Buffer, keyId: string, claims: ProbeClaims, traceId: string): Buffer {
-  const payload = [PROBE_TOKEN_VERSION, keyId, claims.probe, claims.runId, traceId, String(claims.expiresAtMs)].join('|');
+  const payload = [PROBE_TOKEN_VERSION, keyId, claims.probe, claims.runId, traceId, String(claims.expiresAtMs)].join(
+    '|',
+  );
   return createHmac('sha256', secret).update(payload).digest();
 }
 
@@ -98,7 +100,14 @@ export function checkProbeToken(
   if (typeof token !== 'string' || token.length > MAX_PROBE_TOKEN_LENGTH) return { ok: false, reason: 'oversized' };
   const match = TOKEN_PATTERN.exec(token);
   if (!match || !TRACE_ID_PATTERN.test(traceId)) return { ok: false, reason: 'malformed' };
-  const [, keyId, probe, runId, expires, signature] = match as unknown as [string, string, string, string, string, string];
+  const [, keyId, probe, runId, expires, signature] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const key = keys.byId.get(keyId);
   if (!key) return { ok: false, reason: 'unknown-key' };
   const claims: ProbeClaims = { probe, runId, expiresAtMs: Number(expires) };
@@ -106,9 +115,11 @@ export function checkProbeToken(
   const given = Buffer.from(signature, 'base64url');
   // Lengths are equal by the grammar (43 base64url chars = 32 bytes); check anyway, since
   // timingSafeEqual throws on a mismatch.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad-signature' };
   const nowMs = options.nowMs ?? Date.now();
-  if (nowMs > claims.expiresAtMs + (options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS)) return { ok: false, reason: 'expired' };
+  if (nowMs > claims.expiresAtMs + (options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS))
+    return { ok: false, reason: 'expired' };
   return { ok: true, probe: { ...claims, keyId } };
 }
 

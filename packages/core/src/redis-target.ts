@@ -26,10 +26,16 @@ export function parseRedisTarget(value: string | undefined, field = 'REDIS_URL')
     try {
       url = new URL(withScheme);
     } catch {
-      throw new HoptraceError('HOPTRACE_CONFIG_INVALID', `${field}: "${p}" is not a Redis URL (expected redis://host:port)`);
+      throw new HoptraceError(
+        'HOPTRACE_CONFIG_INVALID',
+        `${field}: "${p}" is not a Redis URL (expected redis://host:port)`,
+      );
     }
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new HoptraceError('HOPTRACE_CONFIG_INVALID', `${field}: unsupported scheme "${url.protocol}" (use redis:// or rediss://)`);
+      throw new HoptraceError(
+        'HOPTRACE_CONFIG_INVALID',
+        `${field}: unsupported scheme "${url.protocol}" (use redis:// or rediss://)`,
+      );
     }
     return url;
   });

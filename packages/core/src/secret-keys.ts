@@ -30,7 +30,10 @@ const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
  */
 export function parseProbeKeyRing(value: string | undefined, field = 'HOPTRACE_SECRET'): ProbeKeyRing {
   if (value === undefined || value.trim() === '') {
-    throw new HoptraceError('HOPTRACE_SECRET_MISSING', `${field} is not set: probe tokens cannot be signed or verified`);
+    throw new HoptraceError(
+      'HOPTRACE_SECRET_MISSING',
+      `${field} is not set: probe tokens cannot be signed or verified`,
+    );
   }
   const entries = value.includes(':') ? value.split(',') : [`${DEFAULT_KEY_ID}:${value}`];
   const keys: ProbeKey[] = [];

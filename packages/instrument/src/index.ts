@@ -1,4 +1,9 @@
-export { startInstrumentation, getInstrumentation, createProbeSampler, defaultInstrumentations } from './start-instrumentation';
+export {
+  startInstrumentation,
+  getInstrumentation,
+  createProbeSampler,
+  defaultInstrumentations,
+} from './start-instrumentation';
 export { registerFromEnvironment } from './register-from-env';
 export { optionsFromEnv } from './options-from-env';
 export type { Environment, EnvironmentOptions } from './options-from-env';
@@ -8,18 +13,7 @@ export type { ProbeVerifierOptions } from './probe-verifier';
 export { samplerFromEnv, ENV_SAMPLERS } from './sampler-from-env';
 export { currentProbe, probeMiddleware } from './current-probe';
 export type { ProbeAwareRequest } from './current-probe';
-export {
-  injectMessageContext,
-  runInMessageContext,
-  streamFieldsToObject,
-  objectToStreamFields,
-} from './messaging';
+export { injectMessageContext, runInMessageContext, streamFieldsToObject, objectToStreamFields } from './messaging';
 export type { MessageCarrier, MessageSendOptions, MessageProcessOptions } from './messaging';
 export { HopSpanProcessor, RedisHopExporter, HopExportStats } from '@hoptrace/redis-exporter';
-export type {
-  InstrumentationOptions,
-  HoptraceInstrumentation,
-  HoptraceStats,
-  OtlpOptions,
-  ProbeInfo,
-} from './types';
+export type { InstrumentationOptions, HoptraceInstrumentation, HoptraceStats, OtlpOptions, ProbeInfo } from './types';

@@ -9,7 +9,13 @@ import {
   type Context,
   type Span,
 } from '@opentelemetry/api';
-import { ATTR_ORIGIN_TRACE_ID, ATTR_QUEUE_WAIT_US, PROBE_BAGGAGE_KEY, PROBE_MESSAGE_FIELD, TRACE_ID_PATTERN } from '@hoptrace/core';
+import {
+  ATTR_ORIGIN_TRACE_ID,
+  ATTR_QUEUE_WAIT_US,
+  PROBE_BAGGAGE_KEY,
+  PROBE_MESSAGE_FIELD,
+  TRACE_ID_PATTERN,
+} from '@hoptrace/core';
 import { VERIFIED_PROBE_KEY, currentProbe } from './current-probe';
 import { getInstrumentationState } from './global-state';
 
@@ -206,5 +212,8 @@ export function streamFieldsToObject(fields: readonly string[]): Record<string, 
 
 /** Turns an object into the flat field list `XADD` takes. */
 export function objectToStreamFields(object: Record<string, unknown>): string[] {
-  return Object.entries(object).flatMap(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  return Object.entries(object).flatMap(([key, value]) => [
+    key,
+    typeof value === 'string' ? value : JSON.stringify(value),
+  ]);
 }

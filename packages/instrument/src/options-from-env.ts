@@ -63,7 +63,11 @@ export function optionsFromEnv(env: Environment): EnvironmentOptions {
   }
   if (options.otlp !== false) {
     if (endpoint) {
-      const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
+      const protocol = (
+        env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
+        env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+        'http/protobuf'
+      ).trim();
       if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
         issues.push({
           path: 'OTEL_EXPORTER_OTLP_PROTOCOL',

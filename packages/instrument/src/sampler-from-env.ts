@@ -22,11 +22,7 @@ export const ENV_SAMPLERS = [
  * with OpenTelemetry's meaning: unset means `parentbased_always_on`; an unknown name falls back to
  * it; a missing or out-of-range ratio means 1. Problems are reported in `issues`, never thrown.
  */
-export function samplerFromEnv(
-  name: string | undefined,
-  arg: string | undefined,
-  issues: ConfigIssue[] = [],
-): Sampler {
+export function samplerFromEnv(name: string | undefined, arg: string | undefined, issues: ConfigIssue[] = []): Sampler {
   const value = (name ?? '').trim().toLowerCase() || 'parentbased_always_on';
   const ratio = (): number => {
     if (arg === undefined || arg.trim() === '') return 1;

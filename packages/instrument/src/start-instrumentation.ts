@@ -87,7 +87,12 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
     return disabledHandle('already started');
   }
 
-  const keys = options.secret === undefined ? undefined : typeof options.secret === 'string' ? parseProbeKeyRing(options.secret) : options.secret;
+  const keys =
+    options.secret === undefined
+      ? undefined
+      : typeof options.secret === 'string'
+        ? parseProbeKeyRing(options.secret)
+        : options.secret;
   const verifier = keys ? new ProbeVerifier(keys, { clockSkewMs: options.clockSkewMs }) : undefined;
   const sampler = options.sampler ?? samplerFromEnv(undefined, undefined);
 

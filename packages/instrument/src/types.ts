@@ -1,7 +1,12 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ProbeKeyRing } from '@hoptrace/core';
-import type { HopExportStatsSnapshot, HopRedisClient, HopSpanProcessorOptions, RedisHopExporterOptions } from '@hoptrace/redis-exporter';
+import type {
+  HopExportStatsSnapshot,
+  HopRedisClient,
+  HopSpanProcessorOptions,
+  RedisHopExporterOptions,
+} from '@hoptrace/redis-exporter';
 
 /** Where and how spans go to an OTLP endpoint (Jaeger, a collector). */
 export interface OtlpOptions {

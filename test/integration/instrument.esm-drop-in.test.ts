@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { decodeHopRecord } from '@hoptrace/core';
 import { probeRequest } from '../support/probe';
 import { deleteKeysUnder, keysUnder, testRedis, uniquePrefix } from '../support/redis';
-import { startService, type RunningService } from '../support/services';
+import { serviceStats, startService, type RunningService } from '../support/services';
 import { waitFor } from '../support/wait';
 
 // An Express 5 ES-module app written in plain JavaScript, started with
@@ -93,7 +93,7 @@ describe('drop-in for an ES-module Express 5 service (--import)', () => {
     // Give a hop time to be flushed, were one wrongly queued (the flush delay is 200 ms).
     await new Promise((r) => setTimeout(r, 600));
     expect(await keysUnder(redis, prefix)).toEqual(before);
-    const stats = await (await fetch(`${service.url}/_hoptrace/stats`)).json();
+    const stats = await serviceStats(service);
     expect(stats.droppedTotal).toBe(0);
   });
 });

@@ -36,6 +36,7 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
       { stdio: 'ignore' },
     );
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // refused until the server is up: expected while polling
     try {
       await waitFor(
         async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HoptraceStats } from '@hoptrace/instrument';
 import { TEST_SECRET } from './probe';
 import { REDIS_URL } from './redis';
 
@@ -94,4 +95,10 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** The drop-in's counters, as the fixture apps expose them (from `getInstrumentation().stats()`). */
+export async function serviceStats(service: RunningService): Promise<HoptraceStats> {
+  const res = await fetch(`${service.url}/_hoptrace/stats`);
+  return (await res.json()) as HoptraceStats;
 }

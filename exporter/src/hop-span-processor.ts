@@ -2,6 +2,7 @@ import { context, diag, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HoptraceError } from '@hoptrace/core';
+import { HopExitTracker } from './hop-exit-tracker';
 import { HopExportStats } from './hop-export-stats';
 import { isProbeHop } from './span-to-hop';
 import type { HopSpanProcessorOptions } from './types';
@@ -14,7 +15,8 @@ export const HOP_SPAN_PROCESSOR_DEFAULTS = {
 } as const;
 
 /**
- * A span processor for probe hops only. `onEnd` is O(1) and never throws: a span that is not a
+ * A span processor for probe hops only. `onStart` notes the outgoing calls of each probe hop
+ * (see HopExitTracker); `onEnd` is O(1) and never throws: a span that is not a
  * probe hop is ignored at once, a hop goes into a bounded queue (when full, it is dropped and
  * counted). One export at a time runs in the background, with tracing suppressed so the
  * exporter's Redis commands never trace themselves. Ordinary traffic never reaches the exporter.
@@ -26,6 +28,7 @@ export class HopSpanProcessor implements SpanProcessor {
   private readonly _maxQueueSize: number;
   private readonly _maxBatch: number;
   private readonly _delayMs: number;
+  private readonly _exits = new HopExitTracker();
   private _queue: ReadableSpan[] = [];
   private _timer: NodeJS.Timeout | undefined;
   private _exporting: Promise<void> | undefined;
@@ -47,12 +50,17 @@ export class HopSpanProcessor implements SpanProcessor {
     return this._queue.length;
   }
 
-  onStart(_span: Span, _parentContext: Context): void {
-    // Nothing to do at start: the probe sampler has already stamped run id and probe name.
+  onStart(span: Span, _parentContext: Context): void {
+    try {
+      this._exits.onStart(span);
+    } catch (error) {
+      diag.error('hoptrace: hop processor failed in onStart', error);
+    }
   }
 
   onEnd(span: ReadableSpan): void {
     try {
+      this._exits.onEnd(span.spanContext().spanId);
       if (!isProbeHop(span)) return;
       if (this._shutdown) {
         this.stats.recordDropped('shutdown', 1);

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
+  ATTR_HOP_EXITS,
   ATTR_ORIGIN_TRACE_ID,
   ATTR_PROBE_NAME,
   ATTR_QUEUE_WAIT_US,
@@ -76,6 +77,18 @@ function errorOf(span: ReadableSpan): { errorType?: string; errorMessage?: strin
   };
 }
 
+/** Reads `hoptrace.hop.exits` (`<spanId>:<atUs>` strings) back into objects; ignores malformed entries. */
+function exitsOf(attributes: Attributes): HopRecord['exits'] {
+  const raw = attributes[ATTR_HOP_EXITS];
+  if (!Array.isArray(raw)) return undefined;
+  const exits: NonNullable<HopRecord['exits']> = [];
+  for (const entry of raw) {
+    const match = typeof entry === 'string' ? /^([0-9a-f]{16}):(\d{1,15})$/.exec(entry) : null;
+    if (match) exits.push({ spanId: match[1]!, atUs: Number(match[2]) });
+  }
+  return exits.length > 0 ? exits : undefined;
+}
+
 /**
  * Turns a probe hop span into its hop record. Pure. Returns undefined when the span is not a
  * hop or when what it holds does not make a valid record (never throws).
@@ -103,6 +116,7 @@ export function spanToHopRecord(span: ReadableSpan): HopRecord | undefined {
     httpStatus: numberAttr(attributes, 'http.response.status_code', 'http.status_code'),
     queueWaitUs: numberAttr(attributes, ATTR_QUEUE_WAIT_US),
     originTraceId: stringAttr(attributes, ATTR_ORIGIN_TRACE_ID),
+    exits: exitsOf(attributes),
   };
   // Drop undefined fields so the stored JSON stays small and stable.
   for (const key of Object.keys(candidate) as (keyof HopRecord)[]) {

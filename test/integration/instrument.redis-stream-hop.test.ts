@@ -82,6 +82,7 @@ describe('a hop through a Redis Stream', () => {
     expect(producer.kind).toBe(SPAN_KIND_PRODUCER);
     expect(producer.service).toBe('publisher');
     expect(producer.name).toBe(`send ${stream}`);
+    expect(by.publisher!.exits?.map((e) => e.spanId)).toContain(consumer.parentSpanId);
 
     // Past the queue the probe is still a probe: the tail service saw it and its hop's parent
     // is a span of the consumer.

@@ -24,6 +24,16 @@ export const ATTR_QUEUE_WAIT_US = 'hoptrace.queue.wait_us';
  */
 export const ATTR_ORIGIN_TRACE_ID = 'hoptrace.origin.trace_id';
 
+/**
+ * Span attribute on a hop span: the outgoing calls and messages it made, as `<spanId>:<atUs>`
+ * strings (the CLIENT or PRODUCER span id, and when it started, in microseconds after the hop
+ * started, on the hop's own clock). Lets the Oamserver link hops without comparing clocks.
+ */
+export const ATTR_HOP_EXITS = 'hoptrace.hop.exits';
+
+/** Most exits kept per hop. */
+export const MAX_HOP_EXITS = 32;
+
 /** Standard semconv attribute that marks synthetic traffic; probes set it to `test`. */
 export const ATTR_USER_AGENT_SYNTHETIC_TYPE = 'user_agent.synthetic.type';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_HOP_EXITS } from './attributes';
 import { HoptraceError } from './errors';
 import { PROBE_NAME_PATTERN, RUN_ID_PATTERN, TRACE_ID_PATTERN } from './probe-token';
 
@@ -44,6 +45,14 @@ export const hopRecordSchema = z.object({
   httpStatus: z.number().int().min(100).max(999).optional(),
   /** For a consumer hop: how long the message waited in the queue, when known. */
   queueWaitUs: micros.optional(),
+  /**
+   * Outgoing calls and messages of this hop: the CLIENT/PRODUCER span ids (a later hop's
+   * `parentSpanId` is one of them) and when each started, microseconds after this hop started.
+   */
+  exits: z
+    .array(z.object({ spanId: z.string().regex(/^[0-9a-f]{16}$/), atUs: micros }))
+    .max(MAX_HOP_EXITS)
+    .optional(),
   /** Set when the hop arrived under another trace than the run's (context was lost on the way). */
   originTraceId: z.string().regex(TRACE_ID_PATTERN).optional(),
 });

@@ -27,7 +27,7 @@ export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const TRACE_ID_PATTERN = /^(?!0{32})[0-9a-f]{32}$/;
 
 const TOKEN_PATTERN =
-  /^v1\.([A-Za-z0-9_-]{1,16})\.([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.([A-Za-z0-9_-]{1,64})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/;
+  /^v1\.([A-Za-z0-9_-]{1,16})\.([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.([A-Za-z0-9_-]{1,64})\.(0|[1-9]\d{0,14})\.([A-Za-z0-9_-]{43})$/;
 
 /** What a token says, once its signature is checked. */
 export interface ProbeClaims {
@@ -111,10 +111,13 @@ export function checkProbeToken(
   const key = keys.byId.get(keyId);
   if (!key) return { ok: false, reason: 'unknown-key' };
   const claims: ProbeClaims = { probe, runId, expiresAtMs: Number(expires) };
-  const expected = mac(key.secret, keyId, claims, traceId);
-  const given = Buffer.from(signature, 'base64url');
-  // Lengths are equal by the grammar (43 base64url chars = 32 bytes); check anyway, since
-  // timingSafeEqual throws on a mismatch.
+  // Compare the base64url text, not the decoded bytes: the 43rd character carries two unused
+  // bits, so decoding would accept four spellings of one MAC. Together with the expiry grammar
+  // (no leading zeros), only the exact token that was signed verifies.
+  const expected = Buffer.from(mac(key.secret, keyId, claims, traceId).toString('base64url'));
+  const given = Buffer.from(signature);
+  // Lengths are equal by the grammar (43 characters); check anyway, since timingSafeEqual
+  // throws on a mismatch.
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: 'bad-signature' };
   const nowMs = options.nowMs ?? Date.now();

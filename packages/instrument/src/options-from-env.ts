@@ -63,14 +63,14 @@ export function optionsFromEnv(env: Environment): EnvironmentOptions {
   }
   if (options.otlp !== false) {
     if (endpoint) {
-      const protocol = (
-        env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
-        env.OTEL_EXPORTER_OTLP_PROTOCOL ||
-        'http/protobuf'
-      ).trim();
+      // Name the variable the value came from: the traces-specific one wins over the general one.
+      const protocolVariable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+        ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+        : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+      const protocol = (env[protocolVariable] || 'http/protobuf').trim();
       if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
         issues.push({
-          path: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+          path: protocolVariable,
           message: `"${protocol}" is not supported by hoptrace (use http/protobuf or http/json); using http/protobuf`,
         });
       }

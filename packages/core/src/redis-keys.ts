@@ -1,5 +1,5 @@
 import { HoptraceError } from './errors';
-import { RUN_ID_PATTERN } from './probe-token';
+import { PROBE_NAME_PATTERN, RUN_ID_PATTERN } from './probe-token';
 
 /** Prefix of every Redis key hoptrace writes, unless configured otherwise. */
 export const DEFAULT_KEY_PREFIX = 'hoptrace:';
@@ -7,8 +7,18 @@ export const DEFAULT_KEY_PREFIX = 'hoptrace:';
 /** Builds every Redis key hoptrace uses. One run's keys share the hash tag `{runId}`. */
 export interface RedisKeys {
   readonly prefix: string;
-  /** HASH of one run's hop records: field = span id, value = hop record JSON. */
+  /** HASH of one run's hop records: field = span id, value = hop record JSON. Written by services. */
   runHops(runId: string): string;
+  /** HASH of one run: its definition, state, trigger outcome and result. Written by the Oamserver. */
+  run(runId: string): string;
+  /** ZSET of runs waiting to be classified: member = run id, score = deadline (epoch ms). */
+  pendingRuns(): string;
+  /** ZSET of recent runs of every probe: member = run id, score = fired at (epoch ms); trimmed. */
+  recentRuns(): string;
+  /** ZSET of recent runs of one probe: member = run id, score = fired at (epoch ms); trimmed. */
+  probeRuns(probe: string): string;
+  /** STRING set once per schedule slot of a probe, so that only one Oamserver fires it. Expires. */
+  scheduleSlot(probe: string, slot: number): string;
 }
 
 /**
@@ -25,8 +35,19 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     }
     return `{${runId}}`;
   };
+  const probeTag = (probe: string): string => {
+    if (!PROBE_NAME_PATTERN.test(probe)) {
+      throw new HoptraceError('HOPTRACE_CONFIG_INVALID', `probe name "${probe}" must match ${PROBE_NAME_PATTERN}`);
+    }
+    return `{${probe}}`;
+  };
   return {
     prefix,
     runHops: (runId) => `${prefix}run:${tag(runId)}:hops`,
+    run: (runId) => `${prefix}run:${tag(runId)}`,
+    pendingRuns: () => `${prefix}runs:pending`,
+    recentRuns: () => `${prefix}runs:recent`,
+    probeRuns: (probe) => `${prefix}probe:${probeTag(probe)}:runs`,
+    scheduleSlot: (probe, slot) => `${prefix}probe:${probeTag(probe)}:slot:${slot}`,
   };
 }

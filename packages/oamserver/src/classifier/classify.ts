@@ -1,0 +1,205 @@
+import type { HopRecord } from '@hoptrace/core';
+import { formatDuration } from '../config/duration';
+import { toHopView } from './hop-view';
+import { orderHops } from './order-hops';
+import { analyzeTiming } from './timing';
+import type { Classification, ClassifyInput, Fault, Verdict, VerdictFacts } from './types';
+
+/** Skew above this is flagged on the run, unless the input says otherwise. */
+export const DEFAULT_SKEW_THRESHOLD_MS = 1000;
+
+function describeError(hop: HopRecord): string {
+  const parts = [hop.errorType, hop.errorMessage].filter(Boolean).join(': ');
+  const status = hop.httpStatus !== undefined ? `HTTP ${hop.httpStatus}` : undefined;
+  return [status, parts].filter(Boolean).join(', ') || 'the hop reported an error';
+}
+
+function faultAt(hop: HopRecord, reason: string): Fault {
+  return { service: hop.service, instance: hop.instance, reason };
+}
+
+/**
+ * Classifies one run: compares what its hops show with the probe's expected path and budgets.
+ * Pure: the same input gives the same verdict. Checks, most telling first:
+ * unknown (storage unreadable, or a gap explains missing hops) > trigger-failed > context-broken
+ * > error > lost > unexpected-path > slow > ok. Clocks of different hosts are never compared.
+ */
+export function classify(input: ClassifyInput, observedWindowMs: number): Classification {
+  const { run } = input;
+  const path = run.path;
+  const facts: VerdictFacts = {
+    expectedPath: [...path],
+    hopsSeen: [],
+    missingHops: [],
+    extraHops: [],
+    deadlineMs: run.deadlineMs,
+    clockSkew: [],
+  };
+  if (input.hops === undefined) {
+    return {
+      verdict: 'unknown',
+      facts: { ...facts, missingHops: [...path], note: 'the hop records could not be read from storage' },
+      hops: [],
+    };
+  }
+
+  const ordered = orderHops(input.hops);
+  const hops = ordered.map((h) => toHopView(h, run));
+  const seen = new Set(ordered.map((h) => h.service));
+  const onTrace = ordered.filter((h) => h.traceId === run.traceId);
+  const offTrace = ordered.filter((h) => h.traceId !== run.traceId);
+  facts.hopsSeen = ordered.map((h) => h.service);
+  facts.missingHops = path.filter((s) => !seen.has(s));
+  facts.extraHops = [...new Set(ordered.filter((h) => !path.includes(h.service)).map((h) => h.service))];
+  facts.firstMissingHop = facts.missingHops[0];
+  const reachedIndex = path.reduce((last, service, i) => (seen.has(service) ? i : last), -1);
+  const firstMissingIndex = facts.firstMissingHop === undefined ? -1 : path.indexOf(facts.firstMissingHop);
+  const lastBeforeGap =
+    firstMissingIndex > 0 ? path[firstMissingIndex - 1] : firstMissingIndex < 0 ? path[reachedIndex] : undefined;
+  if (lastBeforeGap !== undefined) facts.lastHopReached = lastBeforeGap;
+
+  const timing = analyzeTiming(onTrace, {
+    firedAtMs: run.firedAtMs,
+    triggerDurationMs: input.trigger?.kind === 'http' ? input.trigger.durationMs : undefined,
+    observedWindowMs,
+    skewThresholdMs: input.skewThresholdMs ?? DEFAULT_SKEW_THRESHOLD_MS,
+  });
+  facts.clockSkew = timing.clockSkew;
+  if (timing.totalMs !== undefined) facts.totalMs = timing.totalMs;
+  if (run.budget?.totalMs !== undefined) facts.totalBudgetMs = run.budget.totalMs;
+
+  const verdict = (v: Verdict, fault?: Fault): Classification => ({ verdict: v, fault, facts, hops });
+
+  // The trigger never got through, and nothing moved.
+  if (ordered.length === 0 && input.trigger && !input.trigger.delivered) {
+    return verdict('trigger-failed', {
+      service: path[0]!,
+      reason: input.trigger.error ?? 'the trigger was not delivered',
+    });
+  }
+  if (ordered.length === 0 && input.triggerUnrecorded && !input.trigger) {
+    facts.note = 'the Oamserver stopped before it recorded what the trigger did';
+    return verdict('unknown');
+  }
+
+  // The run id reached a hop under another trace: context was lost on the way.
+  const broken = offTrace.sort((a, b) => path.indexOf(a.service) - path.indexOf(b.service))[0];
+  if (broken) {
+    const before = path[path.indexOf(broken.service) - 1];
+    return verdict(
+      'context-broken',
+      faultAt(
+        broken,
+        `${broken.service} handled the run under trace ${broken.traceId}, not the run's trace ${run.traceId}` +
+          (before ? ` (the trace context was lost between ${before} and ${broken.service})` : ''),
+      ),
+    );
+  }
+
+  // The deepest hop that failed is where the error started; callers only pass it on.
+  const failing = onTrace.filter((h) => h.status === 'error');
+  const origin = failing.sort((a, b) => path.indexOf(b.service) - path.indexOf(a.service))[0];
+  if (origin) return verdict('error', faultAt(origin, describeError(origin)));
+  if (input.trigger?.delivered && !input.trigger.ok && ordered.length > 0) {
+    const entry = onTrace.find((h) => h.service === path[0]) ?? onTrace[0]!;
+    return verdict('error', faultAt(entry, input.trigger.error ?? 'unexpected answer to the trigger'));
+  }
+
+  if (facts.firstMissingHop !== undefined) {
+    if (input.storageGap) {
+      facts.note = `storage was unavailable during the run, so the missing hops (${facts.missingHops.join(', ')}) may be hoptrace's own gap`;
+      return verdict('unknown');
+    }
+    const laterSeen = path.slice(firstMissingIndex + 1).some((s) => seen.has(s));
+    if (laterSeen) {
+      return verdict('unexpected-path', {
+        service: facts.firstMissingHop,
+        reason: `${facts.firstMissingHop} did not report, but later services did (skipped, or not instrumented)`,
+      });
+    }
+    const lastHop = lastBeforeGap ? [...onTrace].reverse().find((h) => h.service === lastBeforeGap) : undefined;
+    return verdict('lost', {
+      service: facts.firstMissingHop,
+      reason: lastBeforeGap
+        ? `no hop from ${facts.firstMissingHop} within ${formatDuration(run.deadlineMs - run.firedAtMs)}; the run last reached ${lastBeforeGap}${lastHop ? ` (${lastHop.instance})` : ''}`
+        : `no hop at all within ${formatDuration(run.deadlineMs - run.firedAtMs)}; the run never reached ${facts.firstMissingHop}`,
+    });
+  }
+
+  const extra = ordered.find((h) => !path.includes(h.service));
+  if (extra) {
+    return verdict(
+      'unexpected-path',
+      faultAt(extra, `${extra.service} is not in the expected path ${path.join(' → ')}`),
+    );
+  }
+  const outOfOrder = firstOutOfOrder(
+    onTrace.map((h) => h.service),
+    path,
+  );
+  if (outOfOrder) {
+    const hop = onTrace.find((h) => h.service === outOfOrder)!;
+    return verdict(
+      'unexpected-path',
+      faultAt(hop, `${outOfOrder} came out of order: seen ${facts.hopsSeen.join(' → ')}`),
+    );
+  }
+
+  const slow = slowHop(onTrace, run.budget?.hopsMs ?? {});
+  if (slow) {
+    return verdict(
+      'slow',
+      faultAt(
+        slow.hop,
+        `${slow.hop.service} took ${formatDuration(slow.hop.durationUs / 1000)}, budget ${formatDuration(slow.budgetMs)}`,
+      ),
+    );
+  }
+  if (run.budget?.totalMs !== undefined && timing.totalMs !== undefined && timing.totalMs > run.budget.totalMs) {
+    const heaviest = heaviestHop(onTrace);
+    return verdict('slow', {
+      service: heaviest?.service ?? path[0]!,
+      instance: heaviest?.instance,
+      reason:
+        `the run took ${formatDuration(timing.totalMs)}, budget ${formatDuration(run.budget.totalMs)}` +
+        (heaviest ? `; most time in ${heaviest.service}` : ''),
+    });
+  }
+  return verdict('ok');
+}
+
+/** The first service (in the order seen) that comes before one expected earlier. */
+function firstOutOfOrder(seenOrder: string[], path: string[]): string | undefined {
+  let highest = -1;
+  for (const service of seenOrder) {
+    const index = path.indexOf(service);
+    if (index < 0) continue;
+    if (index < highest) return service;
+    highest = Math.max(highest, index);
+  }
+  return undefined;
+}
+
+/** The hop most over its budget (by ratio), if any is over. */
+function slowHop(hops: HopRecord[], budgets: Record<string, number>): { hop: HopRecord; budgetMs: number } | undefined {
+  let worst: { hop: HopRecord; budgetMs: number; ratio: number } | undefined;
+  for (const hop of hops) {
+    const budgetMs = budgets[hop.service];
+    if (budgetMs === undefined) continue;
+    const ratio = hop.durationUs / 1000 / budgetMs;
+    if (ratio > 1 && (!worst || ratio > worst.ratio)) worst = { hop, budgetMs, ratio };
+  }
+  return worst;
+}
+
+/** The hop with the most time of its own (its duration minus the synchronous hops it called). */
+function heaviestHop(hops: HopRecord[]): HopRecord | undefined {
+  const own = new Map(hops.map((h) => [h, h.durationUs]));
+  const byExit = new Map<string, HopRecord>();
+  for (const hop of hops) for (const exit of hop.exits ?? []) byExit.set(exit.spanId, hop);
+  for (const hop of hops) {
+    const parent = hop.parentSpanId ? byExit.get(hop.parentSpanId) : undefined;
+    if (parent && hop.kind === 'server') own.set(parent, (own.get(parent) ?? 0) - hop.durationUs);
+  }
+  return [...own.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}

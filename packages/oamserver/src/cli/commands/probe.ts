@@ -1,0 +1,46 @@
+import { loadProbeConfig } from '../../config/load-probe-config';
+import { resultView } from '../../http/run-view';
+import { createOamCore } from '../../oam-core';
+import { requireSecret, type CliEnvironment } from '../environment';
+import { CliError, EXIT, exitCodeOf } from '../exit-codes';
+import { formatRun } from '../format-run';
+
+/**
+ * `hoptrace probe NAME --config FILE`: fires one run now, waits for its verdict, prints it.
+ * Runs its own collector for this run only (no server needed).
+ */
+export async function probeCommand(
+  name: string,
+  options: { config: string; json?: boolean },
+  env: CliEnvironment,
+): Promise<number> {
+  const config = loadProbeConfig(options.config);
+  const probe = config.probes.find((p) => p.name === name);
+  if (!probe) {
+    throw new CliError(
+      `no probe named "${name}" in ${options.config} (it has: ${config.probes.map((p) => p.name).join(', ')})`,
+    );
+  }
+  const core = createOamCore({
+    config,
+    secret: requireSecret(env),
+    redisUrl: env.redisUrl,
+    otlpEndpoint: env.otlpEndpoint,
+    warn: (message) => process.stderr.write(`hoptrace: ${message}\n`),
+  });
+  try {
+    if (!options.json)
+      process.stderr.write(`firing ${probe.name} (path ${probe.path.join(' → ')}, timeout ${probe.timeout} ms)...\n`);
+    const fired = await core.runner.fire(probe);
+    const waiting = core.collector.waitForResult(fired.run.runId, probe.timeout + 15_000);
+    core.collector.track(fired);
+    core.collector.start();
+    const result = await waiting;
+    if (!result) throw new CliError(`no verdict for run ${fired.run.runId} in time`, EXIT.UNKNOWN);
+    const view = resultView(result, env.jaegerUiUrl);
+    process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : `${formatRun(view)}\n`);
+    return exitCodeOf(result.verdict);
+  } finally {
+    await core.close();
+  }
+}

@@ -1,0 +1,57 @@
+import pino from 'pino';
+import { loadProbeConfig } from '../../config/load-probe-config';
+import { Oamserver } from '../../oamserver';
+import { requireSecret, type CliEnvironment } from '../environment';
+import { CliError } from '../exit-codes';
+
+/** `hoptrace serve --config FILE`: the long-running Oamserver. Resolves when it has stopped (SIGINT/SIGTERM). */
+export async function serveCommand(
+  options: { config: string; port?: string; host?: string },
+  env: CliEnvironment,
+): Promise<number> {
+  const config = loadProbeConfig(options.config);
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    throw new CliError(`--port must be a port number, got "${options.port}"`);
+  }
+  const log = pino({ name: 'hoptrace-oamserver', level: process.env.HOPTRACE_LOG_LEVEL ?? 'info' });
+  const server = new Oamserver({
+    config,
+    secret: requireSecret(env),
+    redisUrl: env.redisUrl,
+    otlpEndpoint: env.otlpEndpoint,
+    jaegerUiUrl: env.jaegerUiUrl,
+    host: options.host,
+    port,
+    warn: (message) => log.warn(message),
+    info: (message) => log.info(message),
+  });
+  server.core.collector.onResult((result) => {
+    const fields = { probe: result.run.probe, runId: result.run.runId, verdict: result.verdict, fault: result.fault };
+    if (result.verdict === 'ok') log.debug(fields, 'run classified');
+    else log.info(fields, 'run classified');
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      code === 'EADDRINUSE'
+        ? `cannot listen: port ${port ?? config.server.port} is in use (use --port)`
+        : (error as Error).message,
+    );
+  }
+  log.info(
+    { url: server.url, probes: config.probes.map((p) => p.name) },
+    `hoptrace Oamserver listening on ${server.url}`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('stopping');
+  await server.stop();
+  return 0;
+}

@@ -1,0 +1,224 @@
+import { classify } from '../classifier/classify';
+import type { RunRecord } from '../classifier/types';
+import type { FiredRun } from '../runner/probe-runner';
+import type { RunResult, RunStore, StoredRun } from '../store/run-store';
+import type { StorageHealth } from '../store/storage-health';
+import { unknownResult } from './unknown-result';
+
+/** Options of the collector. */
+export interface CollectorOptions {
+  /** How often pending runs are looked at. Default 250 ms. */
+  intervalMs?: number;
+  /** Clock differences above this are flagged on runs. Default 1000 ms. */
+  skewThresholdMs?: number;
+  /** Most pending runs looked at per pass. Default 500. */
+  maxPerPass?: number;
+  /** After its deadline, how long a run fired here may wait for storage before it is judged `unknown` locally. Default 2000 ms. */
+  unknownGraceMs?: number;
+  /** After its deadline, how long to wait for a trigger's outcome to be recorded. Default 1000 ms. */
+  triggerGraceMs?: number;
+}
+
+/** What the collector needs. */
+export interface CollectorDeps {
+  store: RunStore;
+  storageHealth: StorageHealth;
+  now?: () => number;
+  /** Told about storage problems (never about argument values). */
+  warn?: (message: string) => void;
+}
+
+type Listener = (result: RunResult) => void;
+
+/** Most runs fired here that are remembered while they wait for a verdict. */
+const MAX_LOCAL_RUNS = 10_000;
+
+/**
+ * Classifies runs: as soon as all of a run's expected hops have arrived, or when its deadline
+ * has passed. The result is stored with a compare-and-set on the run (see finish-run.lua), so a
+ * run is classified exactly once, also across restarts and several Oamservers; only the one that
+ * stored a result announces it. Runs fired by this process are also remembered in memory, so
+ * that when storage is down they still get a verdict (`unknown`) instead of vanishing.
+ */
+export class Collector {
+  private readonly _now: () => number;
+  private readonly _intervalMs: number;
+  private readonly _skewThresholdMs: number;
+  private readonly _maxPerPass: number;
+  private readonly _unknownGraceMs: number;
+  private readonly _triggerGraceMs: number;
+  private readonly _listeners: Listener[] = [];
+  private readonly _waiters = new Map<string, ((result: RunResult) => void)[]>();
+  /** Runs fired here, not yet announced. */
+  private readonly _local = new Map<string, RunRecord>();
+  /** Runs announced from memory (storage was down); storing their result later must not announce them again. */
+  private readonly _announcedLocally = new Set<string>();
+  private _timer: NodeJS.Timeout | undefined;
+  private _pass: Promise<void> | undefined;
+  private _stopped = false;
+
+  constructor(
+    private readonly _deps: CollectorDeps,
+    options: CollectorOptions = {},
+  ) {
+    this._now = _deps.now ?? Date.now;
+    this._intervalMs = options.intervalMs ?? 250;
+    this._skewThresholdMs = options.skewThresholdMs ?? 1000;
+    this._maxPerPass = options.maxPerPass ?? 500;
+    this._unknownGraceMs = options.unknownGraceMs ?? 2000;
+    this._triggerGraceMs = options.triggerGraceMs ?? 1000;
+  }
+
+  /** Calls `listener` with every result this collector stores (once per run). */
+  onResult(listener: Listener): void {
+    this._listeners.push(listener);
+  }
+
+  /** Remembers a run fired by this process (see class comment). */
+  track(fired: FiredRun): void {
+    if (fired.storageError !== undefined) {
+      this._announce(unknownResult(fired.run, `the run could not be recorded: ${fired.storageError}`, this._now()));
+      return;
+    }
+    if (this._local.size < MAX_LOCAL_RUNS) this._local.set(fired.run.runId, fired.run);
+  }
+
+  /** Resolves with the run's result once it has one, or undefined after `timeoutMs`. */
+  waitForResult(runId: string, timeoutMs: number): Promise<RunResult | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this._waiters.set(
+          runId,
+          (this._waiters.get(runId) ?? []).filter((w) => w !== done),
+        );
+        resolve(undefined);
+      }, timeoutMs);
+      const done = (result: RunResult): void => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      this._waiters.set(runId, [...(this._waiters.get(runId) ?? []), done]);
+    });
+  }
+
+  start(): void {
+    this._stopped = false;
+    const loop = (): void => {
+      if (this._stopped) return;
+      this._pass = this.pass().finally(() => {
+        this._timer = setTimeout(loop, this._intervalMs);
+        this._timer.unref();
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this._stopped = true;
+    clearTimeout(this._timer);
+    await this._pass;
+  }
+
+  /** One look at every pending run. */
+  async pass(): Promise<void> {
+    const now = this._now();
+    let pending: { runId: string; deadlineMs: number }[];
+    try {
+      pending = await this._deps.store.pendingRuns(this._maxPerPass);
+      this._deps.storageHealth.success();
+    } catch (error) {
+      this._storageFailed(error);
+      this._judgeLocalRunsUnknown(now);
+      return;
+    }
+    for (let i = 0; i < pending.length; i += 20) {
+      await Promise.all(pending.slice(i, i + 20).map((p) => this._consider(p.runId, p.deadlineMs, now)));
+    }
+    this._judgeLocalRunsUnknown(now);
+  }
+
+  private async _consider(runId: string, deadlineMs: number, now: number): Promise<void> {
+    try {
+      const stored = await this._deps.store.loadRun(runId);
+      if (!stored) {
+        // The run's record expired or was never written: nothing to classify.
+        if (now > deadlineMs + this._unknownGraceMs) await this._deps.store.dropPending(runId);
+        return;
+      }
+      if (stored.state === 'done') {
+        await this._deps.store.dropPending(runId);
+        return;
+      }
+      const { hops } = await this._deps.store.readHops(runId);
+      this._deps.storageHealth.success();
+      const complete = stored.run.path.every((service) => hops.some((h) => h.service === service));
+      if (!complete && now < stored.run.deadlineMs) return;
+      const waitingForTrigger = !stored.trigger && now < stored.run.deadlineMs + this._triggerGraceMs;
+      if (!complete && waitingForTrigger) return;
+      await this._finish(stored, hops, now);
+    } catch (error) {
+      this._storageFailed(error);
+    }
+  }
+
+  private async _finish(
+    stored: StoredRun,
+    hops: Awaited<ReturnType<RunStore['readHops']>>['hops'],
+    now: number,
+  ): Promise<void> {
+    const { run, trigger } = stored;
+    const classification = classify(
+      {
+        run,
+        trigger,
+        hops,
+        storageGap: this._deps.storageHealth.unavailableBetween(run.firedAtMs, now),
+        triggerUnrecorded: !trigger,
+        skewThresholdMs: this._skewThresholdMs,
+      },
+      now - run.firedAtMs,
+    );
+    const result: RunResult = { ...classification, run, ...(trigger ? { trigger } : {}), classifiedAtMs: now };
+    const outcome = await this._deps.store.finishRun(result);
+    if (outcome === 'stored' && !this._announcedLocally.delete(run.runId)) this._announce(result);
+  }
+
+  /** Runs fired here whose deadline is well past while storage is down get `unknown`, from memory. */
+  private _judgeLocalRunsUnknown(now: number): void {
+    if (!this._deps.storageHealth.failing) return;
+    for (const run of this._local.values()) {
+      if (now <= run.deadlineMs + this._unknownGraceMs) continue;
+      this._announcedLocally.add(run.runId);
+      if (this._announcedLocally.size > MAX_LOCAL_RUNS)
+        this._announcedLocally.delete(this._announcedLocally.values().next().value as string);
+      this._announce(
+        unknownResult(
+          run,
+          `storage was unavailable when the run was due: ${this._deps.storageHealth.lastError ?? 'no answer'}`,
+          now,
+        ),
+      );
+    }
+  }
+
+  private _storageFailed(error: unknown): void {
+    const wasFailing = this._deps.storageHealth.failing;
+    this._deps.storageHealth.failure(error);
+    if (!wasFailing)
+      this._deps.warn?.(`storage unavailable: ${(error as Error).message}; verdicts will be unknown until it returns`);
+  }
+
+  private _announce(result: RunResult): void {
+    this._local.delete(result.run.runId);
+    for (const listener of this._listeners) {
+      try {
+        listener(result);
+      } catch {
+        // A listener's fault must not stop the collector.
+      }
+    }
+    const waiters = this._waiters.get(result.run.runId);
+    this._waiters.delete(result.run.runId);
+    for (const resolve of waiters ?? []) resolve(result);
+  }
+}

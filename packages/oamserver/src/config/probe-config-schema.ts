@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { MAX_LABEL_LENGTH, PROBE_NAME_PATTERN } from '@hoptrace/core';
+import { duration } from './duration';
+
+const serviceName = z.string().min(1, 'a service name cannot be empty').max(MAX_LABEL_LENGTH);
+
+/** An HTTP request that starts a run. */
+export const httpTriggerSchema = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+    url: z
+      .string()
+      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL'),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** JSON body (objects and arrays are sent as JSON, strings as they are). */
+    body: z.unknown().optional(),
+    /** The status the entry service must answer; any 2xx when not set. */
+    expectStatus: z.number().int().min(100).max(599).optional(),
+  })
+  .strict();
+
+/** A Redis Stream message that starts a run (for flows that begin at a queue). */
+export const streamTriggerSchema = z
+  .object({
+    stream: z.string().min(1),
+    fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Approximate cap of the stream (XADD MAXLEN ~). */
+    maxLen: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
+export const triggerSchema = z
+  .object({ http: httpTriggerSchema.optional(), redisStream: streamTriggerSchema.optional() })
+  .strict()
+  .refine((t) => (t.http ? 1 : 0) + (t.redisStream ? 1 : 0) === 1, 'give exactly one of http or redisStream');
+
+export const budgetSchema = z
+  .object({
+    /** Most time the whole run may take. */
+    total: duration({ minMs: 1 }).optional(),
+    /** Most time each named hop may take. */
+    hops: z.record(serviceName, duration({ minMs: 1 })).optional(),
+  })
+  .strict();
+
+/** One probe: a named synthetic transaction. */
+export const probeSchema = z
+  .object({
+    name: z.string().regex(PROBE_NAME_PATTERN, 'use 1-64 letters, digits, _ or -, starting with a letter or digit'),
+    description: z.string().max(500).optional(),
+    enabled: z.boolean().default(true),
+    /** How often the probe fires. */
+    every: duration({ minMs: 1000, maxMs: 86_400_000 }).default(30_000),
+    /** Time for all hops to report, after firing. */
+    timeout: duration({ minMs: 100, maxMs: 600_000 }).default(5000),
+    trigger: triggerSchema,
+    /** The services the run must pass through, in order. */
+    path: z.array(serviceName).min(1, 'name at least one service').max(32),
+    budget: budgetSchema.optional(),
+  })
+  .strict()
+  .superRefine((probe, ctx) => {
+    for (const service of Object.keys(probe.budget?.hops ?? {})) {
+      if (!probe.path.includes(service)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['budget', 'hops', service],
+          message: `"${service}" is not in this probe's path (${probe.path.join(', ')})`,
+        });
+      }
+    }
+  });
+
+/** Settings of the Oamserver itself. */
+export const serverSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(4400),
+  })
+  .strict();
+
+export const storageSchema = z
+  .object({
+    /** Prefix of every Redis key; must match the services' HOPTRACE_KEY_PREFIX. */
+    keyPrefix: z.string().default('hoptrace:'),
+    /** How long a run and its result are kept. */
+    runTtl: duration({ minMs: 60_000 }).default(86_400_000),
+    /** How many recent runs the indexes keep (overall, and per probe). */
+    maxRuns: z.number().int().min(10).max(1_000_000).default(10_000),
+  })
+  .strict();
+
+/** The probe config file. */
+export const probeConfigSchema = z
+  .object({
+    server: serverSchema.default({ host: '127.0.0.1', port: 4400 }),
+    storage: storageSchema.default({ keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 }),
+    probes: z.array(probeSchema).min(1, 'define at least one probe'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.probes.forEach((probe, index) => {
+      const first = seen.get(probe.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['probes', index, 'name'],
+          message: `"${probe.name}" is already the name of probes.${first}`,
+        });
+      } else seen.set(probe.name, index);
+    });
+  });
+
+/** A checked probe config, durations in milliseconds. */
+export type ProbeConfig = z.output<typeof probeConfigSchema>;
+/** One checked probe. */
+export type ProbeDefinition = ProbeConfig['probes'][number];
+/** A checked trigger. */
+export type TriggerDefinition = ProbeDefinition['trigger'];

@@ -1,0 +1,35 @@
+export { Oamserver } from './oamserver';
+export type { OamserverOptions } from './oamserver';
+export { createOamCore } from './oam-core';
+export type { OamCore, OamCoreOptions } from './oam-core';
+export { loadProbeConfig, parseProbeConfig } from './config/load-probe-config';
+export { probeConfigSchema } from './config/probe-config-schema';
+export type { ProbeConfig, ProbeDefinition, TriggerDefinition } from './config/probe-config-schema';
+export { parseDuration, formatDuration } from './config/duration';
+export { classify, DEFAULT_SKEW_THRESHOLD_MS } from './classifier/classify';
+export { orderHops, linkHops } from './classifier/order-hops';
+export { analyzeTiming } from './classifier/timing';
+export { VERDICTS, isFault } from './classifier/types';
+export type {
+  Verdict,
+  Classification,
+  ClassifyInput,
+  Fault,
+  HopView,
+  RunRecord,
+  TriggerOutcome,
+  VerdictFacts,
+  ClockSkew,
+} from './classifier/types';
+export { RunStore } from './store/run-store';
+export type { RunResult, StoredRun, RunStoreOptions } from './store/run-store';
+export { StorageHealth } from './store/storage-health';
+export { Collector } from './collector/collector';
+export type { CollectorOptions } from './collector/collector';
+export { ProbeRunner } from './runner/probe-runner';
+export type { FiredRun } from './runner/probe-runner';
+export { Scheduler, phaseOf } from './scheduler/scheduler';
+export { RollingStats, STATS_WINDOWS } from './stats/rolling-stats';
+export type { StatsWindow, SeriesKey, SeriesSummary } from './stats/rolling-stats';
+export { resultView, storedView, jaegerLink } from './http/run-view';
+export type { RunView } from './http/run-view';

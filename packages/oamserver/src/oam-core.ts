@@ -1,0 +1,75 @@
+import { parseProbeKeyRing } from '@hoptrace/core';
+import { Collector, type CollectorOptions } from './collector/collector';
+import type { ProbeConfig } from './config/probe-config-schema';
+import { ProbeRunner } from './runner/probe-runner';
+import { recordRun } from './stats/record-run';
+import { RollingStats } from './stats/rolling-stats';
+import { createOamRedis, type OamRedis } from './store/redis-client';
+import { RunStore } from './store/run-store';
+import { StorageHealth } from './store/storage-health';
+import { createProbeTracer, type ProbeTracer } from './telemetry/probe-tracer';
+
+/** What the Oamserver core is built from. Entry points read the environment; this does not. */
+export interface OamCoreOptions {
+  config: ProbeConfig;
+  /** Probe token key(s), as HOPTRACE_SECRET holds them. */
+  secret: string;
+  /** Redis URL or cluster seed list. Default `redis://127.0.0.1:6379`. */
+  redisUrl?: string;
+  /** Export each run's root span to OTLP (Jaeger) as well. */
+  otlpEndpoint?: string;
+  collector?: CollectorOptions;
+  /** Told about storage problems. */
+  warn?: (message: string) => void;
+}
+
+/** The parts every Oamserver mode shares: storage, firing, collecting, statistics. */
+export interface OamCore {
+  redis: OamRedis;
+  store: RunStore;
+  health: StorageHealth;
+  runner: ProbeRunner;
+  collector: Collector;
+  stats: RollingStats;
+  tracer: ProbeTracer;
+  close(): Promise<void>;
+}
+
+/** Builds the core; starts nothing (see Oamserver for the long-running server). */
+export function createOamCore(options: OamCoreOptions): OamCore {
+  const keys = parseProbeKeyRing(options.secret);
+  const redis = createOamRedis(options.redisUrl);
+  let lastWarning = 0;
+  redis.on('error', (error: Error) => {
+    // ioredis reports every failed reconnect; one line a minute is enough to say Redis is gone.
+    if (Date.now() - lastWarning > 60_000) {
+      lastWarning = Date.now();
+      options.warn?.(`Redis connection problem: ${error.message}`);
+    }
+  });
+  const store = new RunStore(redis, {
+    keyPrefix: options.config.storage.keyPrefix,
+    runTtlMs: options.config.storage.runTtl,
+    maxRuns: options.config.storage.maxRuns,
+  });
+  const health = new StorageHealth();
+  const tracer = createProbeTracer({ otlpEndpoint: options.otlpEndpoint });
+  const runner = new ProbeRunner({ store, redis, keys, tracer: tracer.tracer, storageHealth: health });
+  const collector = new Collector({ store, storageHealth: health, warn: options.warn }, options.collector);
+  const stats = new RollingStats();
+  collector.onResult((result) => recordRun(stats, result));
+  return {
+    redis,
+    store,
+    health,
+    runner,
+    collector,
+    stats,
+    tracer,
+    async close() {
+      await collector.stop();
+      await tracer.shutdown().catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { WindowedHistogram, type Sample, type WindowSummary } from './windowed-histogram';
+
+/** The windows statistics are kept over. */
+export type StatsWindow = '1m' | '15m' | '1h';
+
+/** Span and bucket size of each window: a fixed ring of buckets each. */
+export const STATS_WINDOWS: Record<StatsWindow, { spanMs: number; bucketMs: number }> = {
+  '1m': { spanMs: 60_000, bucketMs: 5_000 },
+  '15m': { spanMs: 900_000, bucketMs: 60_000 },
+  '1h': { spanMs: 3_600_000, bucketMs: 300_000 },
+};
+
+/** What a series is about: a probe, a service within it, or one instance of that service. */
+export interface SeriesKey {
+  probe: string;
+  service?: string;
+  instance?: string;
+}
+
+/** A series and its summary over one window. */
+export interface SeriesSummary extends SeriesKey, WindowSummary {}
+
+interface Series {
+  key: SeriesKey;
+  lastMs: number;
+  windows: Record<StatsWindow, WindowedHistogram>;
+}
+
+function id(key: SeriesKey): string {
+  return JSON.stringify([key.probe, key.service ?? null, key.instance ?? null]);
+}
+
+/**
+ * Rolling statistics (count, faults, unknown, latency percentiles) per probe, service and
+ * instance, over 1 minute, 15 minutes and 1 hour. Bounded: at most `maxSeries` series (the one
+ * updated longest ago is dropped first), each a fixed set of buckets.
+ */
+export class RollingStats {
+  private readonly _series = new Map<string, Series>();
+
+  constructor(
+    private readonly _now: () => number = Date.now,
+    private readonly _maxSeries = 5000,
+  ) {}
+
+  record(key: SeriesKey, sample: Sample): void {
+    const k = id(key);
+    let series = this._series.get(k);
+    if (!series) {
+      if (this._series.size >= this._maxSeries) this._evictOldest();
+      series = {
+        key: { ...key },
+        lastMs: sample.atMs,
+        windows: {
+          '1m': new WindowedHistogram(STATS_WINDOWS['1m'].spanMs, STATS_WINDOWS['1m'].bucketMs),
+          '15m': new WindowedHistogram(STATS_WINDOWS['15m'].spanMs, STATS_WINDOWS['15m'].bucketMs),
+          '1h': new WindowedHistogram(STATS_WINDOWS['1h'].spanMs, STATS_WINDOWS['1h'].bucketMs),
+        },
+      };
+      this._series.set(k, series);
+    }
+    series.lastMs = Math.max(series.lastMs, sample.atMs);
+    for (const window of Object.values(series.windows)) window.record(sample);
+  }
+
+  /** Every series with data in `window`, matching `filter`, with its summary. */
+  summaries(window: StatsWindow, filter: (key: SeriesKey) => boolean = () => true): SeriesSummary[] {
+    const now = this._now();
+    const out: SeriesSummary[] = [];
+    for (const series of this._series.values()) {
+      if (!filter(series.key)) continue;
+      const summary = series.windows[window].summary(now);
+      if (summary.count > 0) out.push({ ...series.key, ...summary });
+    }
+    return out;
+  }
+
+  /** One series' summary (zeros when it has none). */
+  summary(key: SeriesKey, window: StatsWindow): WindowSummary {
+    return this._series.get(id(key))?.windows[window].summary(this._now()) ?? { count: 0, faults: 0, unknown: 0 };
+  }
+
+  get size(): number {
+    return this._series.size;
+  }
+
+  private _evictOldest(): void {
+    let oldest: [string, Series] | undefined;
+    for (const entry of this._series) if (!oldest || entry[1].lastMs < oldest[1].lastMs) oldest = entry;
+    if (oldest) this._series.delete(oldest[0]);
+  }
+}

@@ -1,0 +1,101 @@
+import { build, type Histogram } from 'hdr-histogram-js';
+
+/** Latencies are kept in microseconds, from 1 µs to 1 hour, with 2 significant digits. */
+const HIGHEST_US = 3_600_000_000;
+
+function newHistogram(): Histogram {
+  return build({
+    bitBucketSize: 'packed',
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 2,
+    useWebAssembly: false,
+  });
+}
+
+/** One sample of a series. */
+export interface Sample {
+  atMs: number;
+  /** How the run (or hop) went: ok, a fault, or unknown (hoptrace could not tell). */
+  outcome: 'ok' | 'fault' | 'unknown';
+  latencyMs?: number;
+}
+
+/** What a window holds. */
+export interface WindowSummary {
+  count: number;
+  faults: number;
+  unknown: number;
+  /** Share of judged samples (not unknown) that were ok; undefined with no judged sample. */
+  okRatio?: number;
+  p50Ms?: number;
+  p90Ms?: number;
+  p99Ms?: number;
+  maxMs?: number;
+}
+
+interface Bucket {
+  startMs: number;
+  count: number;
+  faults: number;
+  unknown: number;
+  latency: Histogram | undefined;
+}
+
+/**
+ * A sliding window made of a fixed ring of time buckets, each with its own counters and a
+ * fixed-size HDR histogram of latencies. Memory is bounded by the ring size, whatever the rate.
+ */
+export class WindowedHistogram {
+  private readonly _ring: (Bucket | undefined)[];
+
+  constructor(
+    private readonly _spanMs: number,
+    private readonly _bucketMs: number,
+  ) {
+    this._ring = new Array<Bucket | undefined>(Math.ceil(_spanMs / _bucketMs) + 1).fill(undefined);
+  }
+
+  record(sample: Sample): void {
+    const startMs = Math.floor(sample.atMs / this._bucketMs) * this._bucketMs;
+    const index = Math.floor(startMs / this._bucketMs) % this._ring.length;
+    let bucket = this._ring[index];
+    if (!bucket || bucket.startMs !== startMs) {
+      if (bucket && bucket.startMs > startMs) return; // older than the window: ignore
+      bucket = { startMs, count: 0, faults: 0, unknown: 0, latency: undefined };
+      this._ring[index] = bucket;
+    }
+    bucket.count++;
+    if (sample.outcome === 'fault') bucket.faults++;
+    if (sample.outcome === 'unknown') bucket.unknown++;
+    if (sample.latencyMs !== undefined && Number.isFinite(sample.latencyMs)) {
+      bucket.latency ??= newHistogram();
+      bucket.latency.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(sample.latencyMs * 1000))));
+    }
+  }
+
+  summary(nowMs: number): WindowSummary {
+    const fromMs = nowMs - this._spanMs;
+    const summary: WindowSummary = { count: 0, faults: 0, unknown: 0 };
+    let merged: Histogram | undefined;
+    for (const bucket of this._ring) {
+      if (!bucket || bucket.startMs + this._bucketMs <= fromMs || bucket.startMs > nowMs) continue;
+      summary.count += bucket.count;
+      summary.faults += bucket.faults;
+      summary.unknown += bucket.unknown;
+      if (bucket.latency) {
+        merged ??= newHistogram();
+        merged.add(bucket.latency);
+      }
+    }
+    const judged = summary.count - summary.unknown;
+    if (judged > 0) summary.okRatio = (judged - summary.faults) / judged;
+    if (merged && merged.totalCount > 0) {
+      summary.p50Ms = merged.getValueAtPercentile(50) / 1000;
+      summary.p90Ms = merged.getValueAtPercentile(90) / 1000;
+      summary.p99Ms = merged.getValueAtPercentile(99) / 1000;
+      summary.maxMs = merged.maxValue / 1000;
+    }
+    return summary;
+  }
+}

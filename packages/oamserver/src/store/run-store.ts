@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRedisKeys, decodeHopRecord, type HopRecord, type RedisKeys } from '@hoptrace/core';
+import type { Classification, RunRecord, TriggerOutcome } from '../classifier/types';
+import type { OamRedis } from './redis-client';
+
+/** A classified run, as stored and served. */
+export interface RunResult extends Classification {
+  run: RunRecord;
+  trigger?: TriggerOutcome;
+  classifiedAtMs: number;
+}
+
+/** A run as stored: pending or done. */
+export interface StoredRun {
+  run: RunRecord;
+  state: 'pending' | 'done';
+  trigger?: TriggerOutcome;
+  result?: RunResult;
+}
+
+/** Options of RunStore. */
+export interface RunStoreOptions {
+  keyPrefix?: string;
+  /** How long a run and its result are kept. Default 24 h. */
+  runTtlMs?: number;
+  /** How many runs the recent-run indexes keep. Default 10 000. */
+  maxRuns?: number;
+}
+
+type FinishRun = (key: string, result: string, classifiedAtMs: number) => Promise<number>;
+
+function json<T>(raw: string | null | undefined): T | undefined {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs in Redis. One run lives in one hash tag (`{runId}`), so it is safe on Redis Cluster;
+ * indexes are separate keys, trimmed to `maxRuns`, and every run expires after `runTtlMs`.
+ * Every method may reject when Redis fails: callers decide what an outage means.
+ */
+export class RunStore {
+  readonly keys: RedisKeys;
+  private readonly _runTtlMs: number;
+  private readonly _maxRuns: number;
+  private readonly _finishRun: FinishRun;
+
+  constructor(
+    private readonly _redis: OamRedis,
+    options: RunStoreOptions = {},
+  ) {
+    this.keys = createRedisKeys(options.keyPrefix);
+    this._runTtlMs = options.runTtlMs ?? 86_400_000;
+    this._maxRuns = options.maxRuns ?? 10_000;
+    if (typeof (this._redis as unknown as Record<string, unknown>).hoptraceFinishRun !== 'function') {
+      this._redis.defineCommand('hoptraceFinishRun', {
+        numberOfKeys: 1,
+        lua: readFileSync(join(__dirname, '..', '..', 'lua', 'finish-run.lua'), 'utf8'),
+      });
+    }
+    this._finishRun = (key, result, at) =>
+      (this._redis as unknown as { hoptraceFinishRun: FinishRun }).hoptraceFinishRun(key, result, at);
+  }
+
+  /** Records a new run as pending, and indexes it. Must succeed before the run is fired. */
+  async createRun(run: RunRecord): Promise<void> {
+    const key = this.keys.run(run.runId);
+    await this._redis
+      .multi()
+      .hset(key, { run: JSON.stringify(run), state: 'pending' })
+      .pexpire(key, this._runTtlMs)
+      .exec();
+    const recent = this.keys.recentRuns();
+    const perProbe = this.keys.probeRuns(run.probe);
+    await Promise.all([
+      this._redis.zadd(this.keys.pendingRuns(), run.deadlineMs, run.runId),
+      this._redis.zadd(recent, run.firedAtMs, run.runId),
+      this._redis.zremrangebyrank(recent, 0, -(this._maxRuns + 1)),
+      this._redis.zadd(perProbe, run.firedAtMs, run.runId),
+      this._redis.zremrangebyrank(perProbe, 0, -(this._maxRuns + 1)),
+      this._redis.pexpire(perProbe, this._runTtlMs),
+    ]);
+  }
+
+  /** Notes what the trigger did. */
+  async recordTrigger(runId: string, trigger: TriggerOutcome): Promise<void> {
+    await this._redis.hset(this.keys.run(runId), 'trigger', JSON.stringify(trigger));
+  }
+
+  /** Runs waiting to be classified, soonest deadline first. */
+  async pendingRuns(limit = 1000): Promise<{ runId: string; deadlineMs: number }[]> {
+    const flat = await this._redis.zrange(this.keys.pendingRuns(), '0', String(limit - 1), 'WITHSCORES');
+    const out: { runId: string; deadlineMs: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ runId: flat[i]!, deadlineMs: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** One run, or undefined when it is not (or no longer) stored. */
+  async loadRun(runId: string): Promise<StoredRun | undefined> {
+    const fields = await this._redis.hgetall(this.keys.run(runId));
+    const run = json<RunRecord>(fields.run);
+    if (!run) return undefined;
+    return {
+      run,
+      state: fields.state === 'done' ? 'done' : 'pending',
+      trigger: json<TriggerOutcome>(fields.trigger),
+      result: json<RunResult>(fields.result),
+    };
+  }
+
+  /** The run's hop records. Entries that do not match the schema are skipped and counted. */
+  async readHops(runId: string): Promise<{ hops: HopRecord[]; invalid: number }> {
+    const raw = await this._redis.hgetall(this.keys.runHops(runId));
+    const hops: HopRecord[] = [];
+    let invalid = 0;
+    for (const value of Object.values(raw)) {
+      const hop = decodeHopRecord(value);
+      if (hop && hop.runId === runId) hops.push(hop);
+      else invalid++;
+    }
+    return { hops, invalid };
+  }
+
+  /** Stores the result if the run is still pending: 'stored', 'already-done' or 'missing'. */
+  async finishRun(result: RunResult): Promise<'stored' | 'already-done' | 'missing'> {
+    const outcome = await this._finishRun(
+      this.keys.run(result.run.runId),
+      JSON.stringify(result),
+      result.classifiedAtMs,
+    );
+    await this._redis.zrem(this.keys.pendingRuns(), result.run.runId);
+    return outcome === 1 ? 'stored' : outcome === 0 ? 'already-done' : 'missing';
+  }
+
+  /** Forgets a pending entry whose run is gone. */
+  async dropPending(runId: string): Promise<void> {
+    await this._redis.zrem(this.keys.pendingRuns(), runId);
+  }
+
+  /** Most recent runs first, of one probe or all; pending runs included. */
+  async recentRuns(options: { probe?: string; limit?: number; sinceMs?: number } = {}): Promise<StoredRun[]> {
+    const index = options.probe ? this.keys.probeRuns(options.probe) : this.keys.recentRuns();
+    const ids = await this._redis.zrevrangebyscore(
+      index,
+      '+inf',
+      options.sinceMs ?? '-inf',
+      'LIMIT',
+      0,
+      options.limit ?? 50,
+    );
+    const runs = await Promise.all(ids.map((id) => this.loadRun(id)));
+    return runs.filter((r): r is StoredRun => r !== undefined);
+  }
+
+  /** Claims a schedule slot of a probe for this Oamserver; false when another one has it. */
+  async claimSlot(probe: string, slot: number, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this._redis.set(this.keys.scheduleSlot(probe, slot), owner, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** PING: is storage reachable? */
+  async ping(): Promise<boolean> {
+    return (await this._redis.ping()) === 'PONG';
+  }
+}

@@ -1,13 +1,27 @@
-import { SpanKind, type HrTime } from '@opentelemetry/api';
-import type { Span } from '@opentelemetry/sdk-trace-base';
-import { ATTR_HOP_EXITS, ATTR_RUN_ID, MAX_HOP_EXITS } from '@hoptrace/core';
+import { SpanKind, SpanStatusCode, type HrTime } from '@opentelemetry/api';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_HOP_ERROR_MESSAGE,
+  ATTR_HOP_ERROR_TYPE,
+  ATTR_HOP_EXITS,
+  ATTR_RUN_ID,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_HOP_EXITS,
+  MAX_LABEL_LENGTH,
+  truncate,
+} from '@hoptrace/core';
 
 /** Most probe spans tracked at once; beyond it new spans are not tracked (exits are a bonus, not a duty). */
 const MAX_TRACKED_SPANS = 10_000;
 
+/** Most child spans remembered per hop, to find the exception that failed it. */
+const MAX_CHILDREN_PER_HOP = 64;
+
 interface HopEntry {
   span: Span;
   exits: string[];
+  /** Live child spans: their events can be read even before they end. */
+  children: Span[];
 }
 
 function micros(time: HrTime): number {
@@ -16,7 +30,8 @@ function micros(time: HrTime): number {
 
 /**
  * Remembers, for each running probe hop, the outgoing calls (CLIENT spans) and messages
- * (PRODUCER spans) started inside it, and writes them onto the hop span as `hoptrace.hop.exits`.
+ * (PRODUCER spans) started inside it, and writes them onto the hop span as `hoptrace.hop.exits`;
+ * also the first exception recorded inside it (`hoptrace.hop.error.*`).
  * A later hop's parent span id is one of these, which gives the Oamserver the causal order of
  * hops without comparing clocks of different hosts. Only probe spans are looked at; memory is
  * bounded by MAX_TRACKED_SPANS and released as spans end.
@@ -35,24 +50,48 @@ export class HopExitTracker {
     if (parent === undefined || parent.isRemote === true) {
       if (span.kind === SpanKind.SERVER || span.kind === SpanKind.CONSUMER) {
         this._hopOf.set(id, id);
-        this._hops.set(id, { span, exits: [] });
+        this._hops.set(id, { span, exits: [], children: [] });
       }
       return;
     }
     const hopId = this._hopOf.get(parent.spanId);
     if (hopId === undefined) return;
     this._hopOf.set(id, hopId);
-    if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
     const hop = this._hops.get(hopId);
-    if (!hop || hop.exits.length >= MAX_HOP_EXITS) return;
+    if (!hop) return;
+    if (hop.children.length < MAX_CHILDREN_PER_HOP) hop.children.push(span);
+    if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
+    if (hop.exits.length >= MAX_HOP_EXITS) return;
     const atUs = Math.max(0, micros(span.startTime) - micros(hop.span.startTime));
     hop.exits.push(`${id}:${atUs}`);
     hop.span.setAttribute(ATTR_HOP_EXITS, [...hop.exits]);
   }
 
-  onEnd(spanId: string): void {
-    this._hopOf.delete(spanId);
-    this._hops.delete(spanId);
+  /**
+   * Called while a span is ending and still writable. For a hop: an exception recorded inside it
+   * (Express records it on the request handler span, which may end only after the response) is
+   * copied onto the hop, so its record says why it failed.
+   */
+  onEnding(span: Span): void {
+    const hop = this._hops.get(span.spanContext().spanId);
+    if (!hop || span.events.some((e) => e.name === 'exception')) return;
+    for (const child of hop.children) {
+      const exception = child.events.find((e) => e.name === 'exception');
+      if (!exception && child.status.code !== SpanStatusCode.ERROR) continue;
+      const type = exception?.attributes?.['exception.type'];
+      const message = exception?.attributes?.['exception.message'] ?? child.status.message;
+      if (typeof type === 'string') span.setAttribute(ATTR_HOP_ERROR_TYPE, truncate(type, MAX_LABEL_LENGTH));
+      if (typeof message === 'string' && message !== '') {
+        span.setAttribute(ATTR_HOP_ERROR_MESSAGE, truncate(message, MAX_ERROR_MESSAGE_LENGTH));
+      }
+      return;
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    const id = span.spanContext().spanId;
+    this._hopOf.delete(id);
+    this._hops.delete(id);
   }
 
   /** Spans tracked now (for tests and bounds). */

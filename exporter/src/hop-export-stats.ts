@@ -53,6 +53,12 @@ export class HopExportStats {
   private _duplicates = 0;
   private readonly _dropped = Object.fromEntries(HOP_DROP_REASONS.map((r) => [r, 0])) as Record<HopDropReason, number>;
   private readonly _lastWarnAt = new Map<HopDropReason, number>();
+  private readonly _warn: (message: string) => void;
+
+  /** `warn` receives the rate-limited drop warnings; default `diag.warn`. */
+  constructor(options: { warn?: (message: string) => void } = {}) {
+    this._warn = options.warn ?? ((message) => diag.warn(`hoptrace: ${message}`));
+  }
 
   /** Counts records written. */
   recordWritten(count: number): void {
@@ -72,8 +78,8 @@ export class HopExportStats {
     const last = this._lastWarnAt.get(reason);
     if (last === undefined || now - last >= WARN_INTERVAL_MS) {
       this._lastWarnAt.set(reason, now);
-      diag.warn(
-        `hoptrace: dropped ${count} hop record(s), reason=${reason}${detail ? ` (${detail})` : ''}; ` +
+      this._warn(
+        `dropped ${count} hop record(s), reason=${reason}${detail ? ` (${detail})` : ''}; ` +
           `${this._dropped[reason]} dropped for this reason so far`,
       );
     }

@@ -58,9 +58,17 @@ export class HopSpanProcessor implements SpanProcessor {
     }
   }
 
+  onEnding(span: Span): void {
+    try {
+      this._exits.onEnding(span);
+    } catch (error) {
+      diag.error('hoptrace: hop processor failed in onEnding', error);
+    }
+  }
+
   onEnd(span: ReadableSpan): void {
     try {
-      this._exits.onEnd(span.spanContext().spanId);
+      this._exits.onEnd(span);
       if (!isProbeHop(span)) return;
       if (this._shutdown) {
         this.stats.recordDropped('shutdown', 1);

@@ -11,6 +11,8 @@ export interface HopRedisClientOptions {
   commandTimeoutMs?: number;
   /** Most time to open a connection. Default 1000 ms. */
   connectTimeoutMs?: number;
+  /** Receives connection warnings (rate-limited). Default `diag.warn`. */
+  warn?: (message: string) => void;
 }
 
 /** Least time between two `diag.warn` lines about the connection. */
@@ -56,7 +58,8 @@ export function createHopRedisClient(
     const now = Date.now();
     if (now - lastWarnAt >= CONNECTION_WARN_INTERVAL_MS) {
       lastWarnAt = now;
-      diag.warn(`hoptrace: Redis connection problem (${error.message}); hop records are dropped until it recovers`);
+      const warn = options.warn ?? ((message: string) => diag.warn(`hoptrace: ${message}`));
+      warn(`Redis connection problem (${error.message}); hop records are dropped until it recovers`);
     }
   });
   return client;

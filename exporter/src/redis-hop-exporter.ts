@@ -49,9 +49,11 @@ export class RedisHopExporter implements SpanExporter {
   private readonly _maxHopsPerRun: number;
   private readonly _pending = new Set<Promise<unknown>>();
   private _stopped = false;
+  /** The client has been ready at least once (until then, an export may wait for the first connection). */
+  private _everReady = false;
 
   constructor(options: RedisHopExporterOptions = {}) {
-    this.stats = options.stats ?? new HopExportStats();
+    this.stats = options.stats ?? new HopExportStats({ warn: options.onWarning });
     this._keys = createRedisKeys(options.keyPrefix ?? REDIS_HOP_EXPORTER_DEFAULTS.keyPrefix);
     this._hopTtlMs = positive(options.hopTtlMs, 'hopTtlMs', REDIS_HOP_EXPORTER_DEFAULTS.hopTtlMs);
     this._exportTimeoutMs = positive(
@@ -71,6 +73,8 @@ export class RedisHopExporter implements SpanExporter {
         ),
       });
     this._writeHops = defineWriteHops(this._client);
+    this._everReady = this._client.status === 'ready';
+    if (!this._everReady) this._client.once('ready', () => (this._everReady = true));
   }
 
   /** The client hop records are written through. */
@@ -138,7 +142,29 @@ export class RedisHopExporter implements SpanExporter {
     void work.finally(() => this._pending.delete(work));
   }
 
+  /**
+   * Right after start the client is still connecting, and with no offline queue a write would
+   * fail at once: the first hops of every service would be lost. So until the first connection,
+   * an export waits for it, within its deadline. (During a later outage it fails fast instead.)
+   */
+  private async _firstConnection(deadlineAt: number): Promise<void> {
+    if (this._everReady || this._client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        // Remove the listener too: during a long first outage every export would add one.
+        this._client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, deadlineAt - Date.now()));
+      timer.unref();
+      this._client.once('ready', done);
+    });
+  }
+
   private async _exportHops(hopSpans: ReadableSpan[]): Promise<ExportResult> {
+    const deadlineAt = Date.now() + this._exportTimeoutMs;
+    await this._firstConnection(deadlineAt);
     await waitForResources(hopSpans);
     const byRun = new Map<string, HopRecord[]>();
     for (const span of hopSpans) {

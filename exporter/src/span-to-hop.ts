@@ -1,6 +1,8 @@
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
+  ATTR_HOP_ERROR_MESSAGE,
+  ATTR_HOP_ERROR_TYPE,
   ATTR_HOP_EXITS,
   ATTR_ORIGIN_TRACE_ID,
   ATTR_PROBE_NAME,
@@ -47,6 +49,17 @@ function numberAttr(attributes: Attributes, ...keys: string[]): number | undefin
   return undefined;
 }
 
+/** A status code that makes sense, else nothing (a strange value must not cost the whole hop). */
+function httpStatusOf(attributes: Attributes): number | undefined {
+  const status = numberAttr(attributes, 'http.response.status_code', 'http.status_code');
+  return status !== undefined && Number.isInteger(status) && status >= 100 && status <= 999 ? status : undefined;
+}
+
+/** A duration in whole, non-negative microseconds, else nothing. */
+function wholeMicros(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.max(0, Math.round(value));
+}
+
 /** `service.instance.id`, else `host.name:pid`, else `host.name`, else `unknown`. */
 function instanceOf(resource: Attributes): string {
   const id = stringAttr(resource, 'service.instance.id');
@@ -69,8 +82,15 @@ function operationOf(span: ReadableSpan): string {
 
 function errorOf(span: ReadableSpan): { errorType?: string; errorMessage?: string } {
   const exception = span.events.find((e) => e.name === 'exception');
-  const type = stringAttr(exception?.attributes ?? {}, 'exception.type') ?? stringAttr(span.attributes, 'error.type');
-  const message = span.status.message || stringAttr(exception?.attributes ?? {}, 'exception.message');
+  // The hop's own exception first, then one recorded inside the hop (see HopExitTracker), then
+  // the instrumentation's error.type (for HTTP, the status code).
+  const type =
+    stringAttr(exception?.attributes ?? {}, 'exception.type') ??
+    stringAttr(span.attributes, ATTR_HOP_ERROR_TYPE, 'error.type');
+  const message =
+    span.status.message ||
+    stringAttr(exception?.attributes ?? {}, 'exception.message') ||
+    stringAttr(span.attributes, ATTR_HOP_ERROR_MESSAGE);
   return {
     errorType: type ? truncate(type, MAX_LABEL_LENGTH) : undefined,
     errorMessage: message ? truncate(message, MAX_ERROR_MESSAGE_LENGTH) : undefined,
@@ -113,8 +133,8 @@ export function spanToHopRecord(span: ReadableSpan): HopRecord | undefined {
     durationUs: hrTimeToMicros(span.duration),
     status: isError ? 'error' : 'ok',
     ...(isError ? errorOf(span) : {}),
-    httpStatus: numberAttr(attributes, 'http.response.status_code', 'http.status_code'),
-    queueWaitUs: numberAttr(attributes, ATTR_QUEUE_WAIT_US),
+    httpStatus: httpStatusOf(attributes),
+    queueWaitUs: wholeMicros(numberAttr(attributes, ATTR_QUEUE_WAIT_US)),
     originTraceId: stringAttr(attributes, ATTR_ORIGIN_TRACE_ID),
     exits: exitsOf(attributes),
   };

@@ -23,6 +23,8 @@ export interface RedisHopExporterOptions {
   maxHopsPerRun?: number;
   /** Counters to report into (share one between processor and exporter). Default: a new one. */
   stats?: HopExportStats;
+  /** Receives the exporter's warnings (drops, connection problems), rate-limited. Default `diag.warn`. */
+  onWarning?: (message: string) => void;
 }
 
 /** Options of `HopSpanProcessor`. */

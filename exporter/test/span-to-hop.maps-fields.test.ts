@@ -155,7 +155,23 @@ describe('spanToHopRecord: field mapping', () => {
     expect(spanToHopRecord(noProbe)).toBeUndefined();
     const badRunId = lab.finished('GET', SpanKind.SERVER, { ...PROBE_ATTRIBUTES, 'hoptrace.run.id': '{run}' });
     expect(spanToHopRecord(badRunId)).toBeUndefined();
+  });
+
+  it('drops a strange optional value, not the whole hop', () => {
+    const lab = spanLab();
     const badStatus = lab.finished('GET', SpanKind.SERVER, { ...PROBE_ATTRIBUTES, 'http.response.status_code': 42 });
-    expect(spanToHopRecord(badStatus)).toBeUndefined();
+    const hop = spanToHopRecord(badStatus);
+    expect(hop).toBeDefined();
+    expect(hop!.httpStatus).toBeUndefined();
+    const oddWait = lab.finished('process q', SpanKind.CONSUMER, {
+      ...PROBE_ATTRIBUTES,
+      'hoptrace.queue.wait_us': -12.7,
+    });
+    expect(spanToHopRecord(oddWait)!.queueWaitUs).toBe(0);
+    const fractionalWait = lab.finished('process q', SpanKind.CONSUMER, {
+      ...PROBE_ATTRIBUTES,
+      'hoptrace.queue.wait_us': 1500.6,
+    });
+    expect(spanToHopRecord(fractionalWait)!.queueWaitUs).toBe(1501);
   });
 });

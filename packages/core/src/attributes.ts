@@ -31,6 +31,13 @@ export const ATTR_ORIGIN_TRACE_ID = 'hoptrace.origin.trace_id';
  */
 export const ATTR_HOP_EXITS = 'hoptrace.hop.exits';
 
+/**
+ * Span attributes on a hop span: the first exception recorded inside the hop (on a child span,
+ * e.g. Express's request handler), so the hop record says why it failed.
+ */
+export const ATTR_HOP_ERROR_TYPE = 'hoptrace.hop.error.type';
+export const ATTR_HOP_ERROR_MESSAGE = 'hoptrace.hop.error.message';
+
 /** Most exits kept per hop. */
 export const MAX_HOP_EXITS = 32;
 

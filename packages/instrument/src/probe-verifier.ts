@@ -21,7 +21,8 @@ type CacheEntry = { ok: true; probe: VerifiedProbe } | { ok: false; reason: Prob
 
 /**
  * Checks probe tokens against the trace they arrived on, remembering recent answers in a
- * small LRU (every span of a probe run asks the same question). Refusals are counted by reason.
+ * small LRU (every span of a probe run asks the same question). Refusals are counted by reason,
+ * once per (token, trace) pair, not once per span.
  */
 export class ProbeVerifier {
   /** Tokens refused so far, by reason. */
@@ -36,6 +37,8 @@ export class ProbeVerifier {
   private readonly _cacheSize: number;
   private readonly _clockSkewMs: number;
   private readonly _now: () => number;
+  /** The last oversized value refused: every span of one request hands in the same string. */
+  private _lastOversized: unknown;
 
   constructor(
     private readonly _keys: ProbeKeyRing,
@@ -49,7 +52,8 @@ export class ProbeVerifier {
   /** The verified probe, or undefined when the token makes this ordinary traffic. Never throws. */
   verify(token: unknown, traceId: string): VerifiedProbe | undefined {
     if (typeof token !== 'string' || token.length > MAX_PROBE_TOKEN_LENGTH) {
-      this.rejected.oversized++;
+      if (token !== this._lastOversized) this.rejected.oversized++;
+      this._lastOversized = token;
       return undefined;
     }
     const key = `${traceId}|${token}`;
@@ -62,11 +66,10 @@ export class ProbeVerifier {
       entry = checkProbeToken(token, traceId, this._keys, { nowMs: this._now(), clockSkewMs: this._clockSkewMs });
       this._cache.set(key, entry);
       if (this._cache.size > this._cacheSize) this._cache.delete(this._cache.keys().next().value as string);
+      // Counted once per (token, trace), not once per span that asks.
+      if (!entry.ok) this.rejected[entry.reason]++;
     }
-    if (!entry.ok) {
-      this.rejected[entry.reason]++;
-      return undefined;
-    }
+    if (!entry.ok) return undefined;
     // A remembered token still expires.
     if (this._now() > entry.probe.expiresAtMs + this._clockSkewMs) {
       this.rejected.expired++;

@@ -23,7 +23,9 @@ export function registerFromEnvironment(env: Environment): HoptraceInstrumentati
     if (options.secret === undefined) {
       warn('HOPTRACE_SECRET is not set: no request is treated as a probe; ordinary tracing continues');
     }
-    return startInstrumentation({ ...options, env: false });
+    // Our own warnings (drops, Redis unreachable) reach stderr even without OTEL_LOG_LEVEL:
+    // they are rate-limited, and an operator must be able to see why hops are missing.
+    return startInstrumentation({ ...options, env: false, onWarning: warn });
   } catch (error) {
     warn(`instrumentation is off: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;

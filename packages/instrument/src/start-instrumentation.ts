@@ -99,7 +99,12 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   let hopProcessor: HopSpanProcessor | undefined;
   if (verifier) {
-    const exporter = new RedisHopExporter({ ...options.exporter, redis: options.redis, redisUrl: options.redisUrl });
+    const exporter = new RedisHopExporter({
+      ...options.exporter,
+      redis: options.redis,
+      redisUrl: options.redisUrl,
+      onWarning: options.onWarning,
+    });
     hopProcessor = new HopSpanProcessor(exporter, options.hopQueue);
     spanProcessors.push(hopProcessor);
   }

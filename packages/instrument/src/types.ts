@@ -40,13 +40,15 @@ export interface InstrumentationOptions {
   /** Redis URL or cluster seed list. Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
   redisUrl?: string;
   /** Options of the Redis hop exporter (key prefix, TTL, timeouts, caps). */
-  exporter?: Omit<RedisHopExporterOptions, 'redis' | 'redisUrl' | 'stats'>;
+  exporter?: Omit<RedisHopExporterOptions, 'redis' | 'redisUrl' | 'stats' | 'onWarning'>;
   /** Options of the hop queue in front of the exporter. */
   hopQueue?: Omit<HopSpanProcessorOptions, 'stats'>;
   /** Grace after a probe token's expiry for clock differences. Default 30 000 ms. */
   clockSkewMs?: number;
   /** Instrumentations to enable. Default: http, express, undici (global fetch) and ioredis. */
   instrumentations?: Instrumentation[];
+  /** Receives hoptrace's own warnings (hop drops, Redis connection problems), rate-limited. Default `diag.warn`. */
+  onWarning?: (message: string) => void;
   /** Read `OTEL_*`, `HOPTRACE_*` and `REDIS_URL` from this environment for options not given. Default `process.env`; `false` to ignore the environment. */
   env?: Record<string, string | undefined> | false;
 }

@@ -59,7 +59,7 @@ describe('ProbeVerifier', () => {
     expect(verifier.rejected['unknown-key']).toBe(0);
   });
 
-  it('counts every refusal by reason, including repeated ones', () => {
+  it('counts refusals by reason, once per (token, trace) however many spans ask', () => {
     const { ring } = removableRing();
     const verifier = new ProbeVerifier(ring, { now: () => EXPIRES_AT_MS - 1 });
     const valid = token();
@@ -72,9 +72,14 @@ describe('ProbeVerifier', () => {
     const late = new ProbeVerifier(ring, { now: () => EXPIRES_AT_MS + 60_000 });
     late.verify(valid, TRACE_ID);
 
+    // The same oversized value asked again (every span of one request asks) counts once.
+    const huge = 'y'.repeat(300);
+    verifier.verify(huge, TRACE_ID);
+    verifier.verify(huge, TRACE_ID);
+
     expect(verifier.rejected).toEqual({
-      oversized: 2,
-      malformed: 2,
+      oversized: 3,
+      malformed: 1,
       'unknown-key': 1,
       'bad-signature': 1,
       expired: 0,

@@ -1,0 +1,51 @@
+// Command-line options of the launcher.
+import { parseArgs } from 'node:util';
+import { DEFAULT_BASE_PORT } from '../services/lib/topology.js';
+
+export const USAGE = `usage: node demo/run.mjs [options]   (pnpm demo runs it after a build)
+
+  --instances N     instances of every service (1-9, default 1)
+  --base-port P     port of the first gateway instance; the others follow (default ${DEFAULT_BASE_PORT})
+  --no-oamserver    start the services only
+  --verbose         services log one JSON line per request, shown here with their name
+  --help            this text`;
+
+/** A usage error: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+function integer(name, raw, min, max) {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+/** Parses argv (without node and the script). Throws UsageError on anything unknown or out of range. */
+export function parseLauncherArgs(argv, env) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        instances: { type: 'string', default: '1' },
+        'base-port': { type: 'string', default: String(DEFAULT_BASE_PORT) },
+        'no-oamserver': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+  return {
+    help: parsed.help,
+    instances: integer('instances', parsed.instances, 1, 9),
+    // Leave room for every instance of every service above the base port.
+    basePort: integer('base-port', parsed['base-port'], 1024, 65_000),
+    oamserver: !parsed['no-oamserver'],
+    verbose: parsed.verbose || env.DEMO_VERBOSE === '1',
+  };
+}

@@ -1,0 +1,74 @@
+// The port plan and the environment of every service instance. Ports are handed out in service
+// order from the base port, every instance of one service before the next service: with one
+// instance each, gateway 7001, mailbox 7002, recorder 7003, storage 7004, retrieval 7005,
+// notifier 7006.
+import { DOWNSTREAMS, SERVICES } from '../services/lib/topology.js';
+
+const FAULT_VARIABLES = ['FAULT_LATENCY_MS', 'FAULT_ERROR_RATE', 'FAULT_DROP_RATE', 'FAULT_DROP_CONTEXT'];
+
+/** Every instance to start: `{ service, id, port, url }`, in start order. */
+export function planInstances({ instances, basePort }) {
+  const plan = [];
+  for (const service of SERVICES) {
+    for (let n = 1; n <= instances; n++) {
+      const port = basePort + plan.length;
+      plan.push({ service, id: `${service}-${n}`, port, url: `http://127.0.0.1:${port}` });
+    }
+  }
+  return plan;
+}
+
+/** `OTEL_RESOURCE_ATTRIBUTES` with our `service.instance.id` replacing any the user set. */
+function resourceAttributes(existing, instanceId) {
+  const kept = (existing ?? '')
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair && !pair.startsWith('service.instance.id='));
+  return [...kept, `service.instance.id=${instanceId}`].join(',');
+}
+
+/**
+ * Faults for one service from the launcher's environment: `RECORDER_FAULT_LATENCY_MS=400` gives
+ * every recorder instance `FAULT_LATENCY_MS=400`. Plain `FAULT_*` variables are not passed on:
+ * they describe one service, and six services with the same fault is rarely what was meant.
+ */
+function faultVariables(env, service) {
+  const variables = {};
+  for (const name of FAULT_VARIABLES) {
+    const value = env[`${service.toUpperCase()}_${name}`];
+    if (value !== undefined) variables[name] = value;
+  }
+  return variables;
+}
+
+/** The plain `FAULT_*` variables set in `env`, which the launcher ignores (see faultVariables). */
+export function ignoredFaultVariables(env) {
+  return FAULT_VARIABLES.filter((name) => env[name] !== undefined);
+}
+
+/** The environment of one instance: the launcher's own, plus its identity, port, neighbours and faults. */
+export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose }) {
+  const base = { ...env };
+  for (const name of FAULT_VARIABLES) delete base[name];
+  const downstreamUrls = Object.fromEntries(
+    Object.entries(DOWNSTREAMS[instance.service]).map(([variable, target]) => [
+      variable,
+      plan
+        .filter((other) => other.service === target)
+        .map((other) => other.url)
+        .join(','),
+    ]),
+  );
+  return {
+    ...base,
+    OTEL_SERVICE_NAME: instance.service,
+    OTEL_RESOURCE_ATTRIBUTES: resourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES, instance.id),
+    PORT: String(instance.port),
+    HOST: '127.0.0.1',
+    REDIS_URL: redisUrl,
+    HOPTRACE_SECRET: secret,
+    DEMO_VERBOSE: verbose ? '1' : '0',
+    ...downstreamUrls,
+    ...faultVariables(env, instance.service),
+  };
+}

@@ -1,0 +1,39 @@
+// What the launcher prints: the instance table, the URLs, and how to use the demo.
+import { relative } from 'node:path';
+
+/** The table of services, instances and URLs. */
+export function instanceTable(plan) {
+  const rows = plan.map((i) => `  ${i.service.padEnd(10)} ${i.id.padEnd(12)} ${i.url}`);
+  return [`  ${'service'.padEnd(10)} ${'instance'.padEnd(12)} url`, ...rows].join('\n');
+}
+
+/** The closing "how to use it" text. */
+export function usageHints({ plan, oamserverUrl, configPath, repoDir, envFile }) {
+  const first = (service) => plan.find((i) => i.service === service);
+  const gateway = first('gateway').url;
+  const recorder = first('recorder');
+  const lines = [
+    '',
+    `gateway          ${gateway}`,
+    `  leave a message   curl -X POST ${gateway}/calls/4155550100/voicemail -H 'content-type: application/json' -d '{"caller":"4155550199"}'`,
+    `  listen            curl ${gateway}/subscribers/4155550100/messages -H 'x-pin: 1234'`,
+    `  new greeting      curl -X PUT ${gateway}/subscribers/4155550100/greeting -H 'content-type: application/json' -d '{"text":"Back on Monday"}'`,
+  ];
+  if (oamserverUrl) {
+    lines.push(
+      '',
+      `Oamserver API     ${oamserverUrl}/api/runs      (probe config: ${relative(process.cwd(), configPath) || configPath})`,
+      `  recent runs       pnpm hoptrace runs   or   node packages/oamserver/dist/cli/main.js runs`,
+    );
+  }
+  lines.push(
+    '',
+    `fault injection (loopback only; GET / PUT / DELETE /admin/faults on any instance):`,
+    `  slow recorder     curl -X PUT ${recorder.url}/admin/faults -d '{"latencyMs":400}' -H 'content-type: application/json'`,
+    `  flaky recorder    curl -X PUT ${recorder.url}/admin/faults -d '{"errorRate":0.5}' -H 'content-type: application/json'`,
+    `  heal it           curl -X DELETE ${recorder.url}/admin/faults`,
+    '',
+    `REDIS_URL and HOPTRACE_SECRET of this run are in ${relative(repoDir, envFile)}  (set -a; . ${relative(process.cwd(), envFile)}; set +a)`,
+  );
+  return lines.join('\n');
+}

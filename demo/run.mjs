@@ -1,0 +1,136 @@
+// The voicemail demo, all of it: finds (or starts) Redis, starts every service instance with the
+// hoptrace drop-in, then the Oamserver, prints where everything is, and stops it all on Ctrl-C.
+//   node demo/run.mjs [--instances N] [--base-port P] [--no-oamserver] [--verbose]
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { USAGE, UsageError, parseLauncherArgs } from './lib/args.mjs';
+import { OAMSERVER_PORT, OAMSERVER_URL, oamserverCli, oamserverCommand } from './lib/oamserver.mjs';
+import { ignoredFaultVariables, instanceEnv, planInstances } from './lib/plan.mjs';
+import { portIsFree } from './lib/ports.mjs';
+import { probeConfigFor } from './lib/probe-config.mjs';
+import { Supervisor, describeExit, waitHealthy } from './lib/processes.mjs';
+import { RedisUnavailable, findOrStartRedis } from './lib/redis.mjs';
+import { instanceTable, usageHints } from './lib/report.mjs';
+
+const demoDir = dirname(fileURLToPath(import.meta.url));
+const repoDir = dirname(demoDir);
+const stateDir = join(repoDir, '.demo');
+
+/** A startup problem the user can fix: printed as it is, exit code 1. */
+class StartupError extends Error {}
+
+let redis;
+let supervisor;
+let shuttingDown = false;
+
+async function shutdown(exitCode) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  if (supervisor) console.log('\nstopping the demo...');
+  await supervisor?.stopAll();
+  await redis?.stop();
+  if (supervisor) console.log('stopped');
+  process.exit(exitCode);
+}
+
+function onUnexpectedExit(child, exit) {
+  console.error(`\n✗ ${describeExit(child, exit)}`);
+  if (child.name === 'oamserver') {
+    console.error('the Oamserver is gone: stopping the demo');
+    void shutdown(1);
+  } else {
+    console.error('the rest of the demo keeps running (runs through it will show the missing hop)');
+  }
+}
+
+async function assertPortsFree(ports) {
+  const taken = [];
+  for (const { port, owner } of ports) if (!(await portIsFree(port))) taken.push(`${port} (${owner})`);
+  if (taken.length > 0) {
+    throw new StartupError(`port(s) in use: ${taken.join(', ')}. Stop what uses them, or pick another --base-port.`);
+  }
+}
+
+/** Writes REDIS_URL and HOPTRACE_SECRET for other shells (the CLI needs the same ones). */
+function writeEnvFile(redisUrl, secret) {
+  mkdirSync(stateDir, { recursive: true });
+  const file = join(stateDir, 'demo.env');
+  writeFileSync(file, `REDIS_URL=${redisUrl}\nHOPTRACE_SECRET=${secret}\n`, { mode: 0o600 });
+  return file;
+}
+
+async function main() {
+  const options = parseLauncherArgs(process.argv.slice(2), process.env);
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!existsSync(join(repoDir, 'packages', 'instrument', 'dist', 'register.mjs'))) {
+    throw new StartupError('hoptrace is not built: run `pnpm build` first (`pnpm demo` does it for you)');
+  }
+  for (const name of ignoredFaultVariables(process.env)) {
+    console.warn(`note: ${name} is ignored by the launcher; set it per service, e.g. RECORDER_${name}`);
+  }
+  const plan = planInstances(options);
+  const cli = options.oamserver ? oamserverCli(repoDir) : undefined;
+  const ports = plan.map((i) => ({ port: i.port, owner: i.id }));
+  if (cli) ports.push({ port: OAMSERVER_PORT, owner: 'oamserver' });
+  await assertPortsFree(ports);
+
+  redis = await findOrStartRedis(process.env);
+  // A fresh secret per run unless one is given: probes are only trusted inside this demo.
+  const secret = process.env.HOPTRACE_SECRET || `demo-${randomBytes(24).toString('base64url')}`;
+  console.log(`hoptrace voicemail demo: Redis ${redis.url} (${redis.origin})`);
+
+  supervisor = new Supervisor({ verbose: options.verbose, onUnexpectedExit });
+  const started = plan.map((instance) => ({
+    instance,
+    child: supervisor.start({
+      name: instance.id,
+      args: ['--import', '@hoptrace/instrument/register', join('services', `${instance.service}.js`)],
+      // The drop-in resolves from here, as it would from a user's service folder.
+      cwd: demoDir,
+      env: instanceEnv(instance, plan, { env: process.env, redisUrl: redis.url, secret, verbose: options.verbose }),
+    }),
+  }));
+  await Promise.all(started.map(({ instance, child }) => waitHealthy(child, `${instance.url}/healthz`)));
+  console.log(`\n${instanceTable(plan)}`);
+
+  let oamserverUrl;
+  let configPath;
+  if (!options.oamserver) {
+    console.log('\nOamserver: not started (--no-oamserver)');
+  } else if (!cli) {
+    console.log('\nOamserver: not built yet (no packages/oamserver/dist/cli/main.js); running the services only');
+  } else {
+    configPath = probeConfigFor({
+      demoDir,
+      stateDir,
+      gatewayUrl: plan[0].url,
+      keyPrefix: process.env.HOPTRACE_KEY_PREFIX,
+    });
+    const command = oamserverCommand({ cli, configPath, env: process.env, redisUrl: redis.url, secret });
+    const child = supervisor.start({ ...command, cwd: repoDir });
+    await waitHealthy(child, `${OAMSERVER_URL}/healthz`, 30_000);
+    oamserverUrl = OAMSERVER_URL;
+  }
+
+  const envFile = writeEnvFile(redis.url, secret);
+  console.log(usageHints({ plan, oamserverUrl, configPath, repoDir, envFile }));
+  console.log('\ndemo is up; Ctrl-C stops it');
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+main().catch(async (error) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const known = error instanceof StartupError || error instanceof RedisUnavailable;
+  console.error(`demo: ${known ? error.message : (error.stack ?? error.message)}`);
+  await shutdown(1);
+});

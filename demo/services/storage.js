@@ -1,0 +1,95 @@
+// storage: keeps voicemail messages in Redis (a capped, expiring list per mailbox) and publishes a
+// `deposited` event on the Redis Stream the notifier consumes. Probe messages go to the synthetic
+// key space; the event says so too, so the notifier keeps them apart even without the probe.
+//   POST /messages                   { number, caller, notify, durationMs, audio, sha256 } → 201 { messageId }
+//   GET  /mailboxes/:number/messages  → 200 { number, messages } (newest first, without the audio)
+import { randomBytes } from 'node:crypto';
+import { injectMessageContext, objectToStreamFields } from '@hoptrace/instrument';
+import { EVENTS_MAX_LEN, eventsStream, isPhoneNumber, keySpace } from './lib/key-space.js';
+import { createService, startService } from './lib/service.js';
+import { serviceConfig } from './lib/config.js';
+
+const MAX_AUDIO_BASE64_LENGTH = 64 * 1024;
+
+const config = serviceConfig('storage', { env: process.env, argv: process.argv, supportsDropContext: true });
+const { app, logger, faults, redis } = createService(config, { usesRedis: true });
+const stream = eventsStream(config.keyPrefix);
+
+function newMessageId() {
+  return `msg-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The stream entry of a `deposited` event, with the trace context (and, for a probe, the
+ * `hoptrace-probe` field) injected. Under the dropContext fault it plays a buggy producer that
+ * loses traceparent, tracestate and baggage, but keeps the probe field.
+ */
+function depositedEvent(message, synthetic) {
+  const fields = injectMessageContext(
+    {
+      type: 'deposited',
+      messageId: message.id,
+      number: message.number,
+      caller: message.caller,
+      notify: message.notify,
+      synthetic: synthetic ? '1' : '0',
+    },
+    { destination: stream },
+  );
+  if (faults.get().dropContext) {
+    delete fields.traceparent;
+    delete fields.tracestate;
+    delete fields.baggage;
+  }
+  return objectToStreamFields(fields);
+}
+
+app.post('/messages', async (req, res) => {
+  const { number, caller, notify, durationMs, audio, sha256 } = req.body ?? {};
+  if (!isPhoneNumber(number) || !isPhoneNumber(caller)) {
+    res.status(400).json({ error: 'number and caller must be 3 to 15 digits' });
+    return;
+  }
+  if (typeof audio !== 'string' || audio.length > MAX_AUDIO_BASE64_LENGTH) {
+    res.status(400).json({ error: `audio must be base64 of at most ${MAX_AUDIO_BASE64_LENGTH} characters` });
+    return;
+  }
+  const space = keySpace(config.keyPrefix, req.hoptraceProbe);
+  const message = {
+    id: newMessageId(),
+    number,
+    caller,
+    notify: notify === 'push' ? 'push' : 'sms',
+    durationMs: Number(durationMs) || 0,
+    sha256: typeof sha256 === 'string' ? sha256 : undefined,
+    receivedAt: new Date().toISOString(),
+    audio,
+  };
+  const key = space.messages(number);
+  // Newest first, capped and expiring: a mailbox never grows without bound.
+  await redis
+    .multi()
+    .lpush(key, JSON.stringify(message))
+    .ltrim(key, 0, space.maxMessages - 1)
+    .expire(key, space.ttlSeconds)
+    .exec();
+  await redis.xadd(stream, 'MAXLEN', '~', String(EVENTS_MAX_LEN), '*', ...depositedEvent(message, space.synthetic));
+  res.status(201).json({ messageId: message.id });
+});
+
+app.get('/mailboxes/:number/messages', async (req, res) => {
+  const { number } = req.params;
+  if (!isPhoneNumber(number)) {
+    res.status(400).json({ error: 'number must be 3 to 15 digits' });
+    return;
+  }
+  const space = keySpace(config.keyPrefix, req.hoptraceProbe);
+  const stored = await redis.lrange(space.messages(number), 0, -1);
+  const messages = stored.map((raw) => {
+    const { audio, ...rest } = JSON.parse(raw);
+    return { ...rest, audioBytes: Buffer.byteLength(audio ?? '', 'base64') };
+  });
+  res.json({ number, messages });
+});
+
+startService({ app, config, logger, onShutdown: () => redis.quit() });

@@ -46,10 +46,11 @@ function outside(value: number, low: number, high: number): number {
  * - durations come from each host's monotonic clock; a synchronous call is inside its caller's
  *   duration; an asynchronous hop adds its queue wait and its own duration after the call;
  * - each hop's true start is estimated from its caller's (the first hop's from the Oamserver's
- *   firing time) plus when the caller made the call; a reported start outside what is possible
- *   is that host's clock offset;
- * - a queue wait is measured across two clocks (Redis's and the consumer's), so a wait longer
- *   than the Oamserver saw the whole run take, or from a host found skewed, is not counted.
+ *   firing time) plus when the caller made the call, and no later than the end of the observed
+ *   window minus the hop's own duration (it ended before the run was classified); a reported
+ *   start outside what is possible is that host's clock offset;
+ * - a queue wait is measured across two clocks (Redis's and the consumer's), so a wait that does
+ *   not fit in what the Oamserver saw of the run, or from a host found skewed, is not counted.
  */
 export function analyzeTiming(hops: readonly HopRecord[], clock: RunClock): RunTiming {
   if (hops.length === 0) return { clockSkew: [] };
@@ -68,11 +69,15 @@ export function analyzeTiming(hops: readonly HopRecord[], clock: RunClock): RunT
   };
 
   // Walk from the first hops down, carrying each hop's estimated true start (Oamserver clock, µs).
+  const firedUs = clock.firedAtMs * 1000;
+  // A hop ended before the run was classified, so it cannot have started later than this.
+  const latestStartUs = (hop: HopRecord): number => firedUs + windowUs - hop.durationUs;
   const visited = new Set<HopRecord>();
   const walk = (hop: HopRecord, trueLowUs: number, trueHighUs: number): void => {
     if (visited.has(hop)) return;
     visited.add(hop);
-    const offsetUs = outside(hop.startUs, trueLowUs, trueHighUs);
+    const highUs = Math.max(trueLowUs, Math.min(trueHighUs, latestStartUs(hop)));
+    const offsetUs = outside(hop.startUs, trueLowUs, highUs);
     flag(hop, offsetUs);
     // Where this hop really started, as best we know: its reported start corrected into the window.
     const trueStartUs = hop.startUs - offsetUs;
@@ -80,14 +85,13 @@ export function analyzeTiming(hops: readonly HopRecord[], clock: RunClock): RunT
       const callUs = trueStartUs + (child.exitAtUs ?? 0);
       if (child.hop.kind === 'consumer') {
         const waitUs = child.hop.queueWaitUs ?? 0;
-        if (waitUs > windowUs) untrustedWait.add(child.hop);
-        walk(child.hop, callUs, callUs + Math.min(waitUs, windowUs));
+        if (callUs + waitUs > latestStartUs(child.hop)) untrustedWait.add(child.hop);
+        walk(child.hop, callUs, callUs + waitUs);
       } else {
         walk(child.hop, callUs, callUs + hop.durationUs);
       }
     }
   };
-  const firedUs = clock.firedAtMs * 1000;
   const triggerUs = (clock.triggerDurationMs ?? clock.observedWindowMs) * 1000;
   for (const link of links) if (!link.parent) walk(link.hop, firedUs, firedUs + triggerUs);
 

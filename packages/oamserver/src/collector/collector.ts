@@ -17,6 +17,11 @@ export interface CollectorOptions {
   unknownGraceMs?: number;
   /** After its deadline, how long to wait for a trigger's outcome to be recorded. Default 1000 ms. */
   triggerGraceMs?: number;
+  /**
+   * A storage answer slower than this counts as a storage problem: services' hop writes (which
+   * give up after their export timeout, 1 s by default) were likely dropped meanwhile. Default 500 ms.
+   */
+  slowStorageMs?: number;
 }
 
 /** What the collector needs. */
@@ -47,6 +52,7 @@ export class Collector {
   private readonly _maxPerPass: number;
   private readonly _unknownGraceMs: number;
   private readonly _triggerGraceMs: number;
+  private readonly _slowStorageMs: number;
   private readonly _listeners: Listener[] = [];
   private readonly _waiters = new Map<string, ((result: RunResult) => void)[]>();
   /** Runs fired here, not yet announced. */
@@ -67,6 +73,7 @@ export class Collector {
     this._maxPerPass = options.maxPerPass ?? 500;
     this._unknownGraceMs = options.unknownGraceMs ?? 2000;
     this._triggerGraceMs = options.triggerGraceMs ?? 1000;
+    this._slowStorageMs = options.slowStorageMs ?? 500;
   }
 
   /** Calls `listener` with every result this collector stores (once per run). */
@@ -123,6 +130,7 @@ export class Collector {
   async pass(): Promise<void> {
     const now = this._now();
     let pending: { runId: string; deadlineMs: number }[];
+    const started = performance.now();
     try {
       pending = await this._deps.store.pendingRuns(this._maxPerPass);
       this._deps.storageHealth.success();
@@ -134,7 +142,42 @@ export class Collector {
     for (let i = 0; i < pending.length; i += 20) {
       await Promise.all(pending.slice(i, i + 20).map((p) => this._consider(p.runId, p.deadlineMs, now)));
     }
+    await this._findVanishedRuns(new Set(pending.map((p) => p.runId)), now, pending.length >= this._maxPerPass);
+    const tookMs = performance.now() - started;
+    if (tookMs > this._slowStorageMs) {
+      // Redis hung for a while, then answered: hop writes of that time were probably dropped.
+      this._storageFailed(new Error(`storage took ${Math.round(tookMs)} ms to answer`));
+    }
     this._judgeLocalRunsUnknown(now);
+  }
+
+  /**
+   * A run fired here, well past its deadline, that storage no longer knows (Redis restarted
+   * empty, or was flushed): it gets `unknown` rather than waiting forever.
+   */
+  private async _findVanishedRuns(pendingIds: Set<string>, now: number, truncated: boolean): Promise<void> {
+    if (truncated) return; // the pending list was cut short: absence proves nothing
+    for (const run of [...this._local.values()]) {
+      if (pendingIds.has(run.runId) || now <= run.deadlineMs + this._unknownGraceMs) continue;
+      try {
+        const stored = await this._deps.store.loadRun(run.runId);
+        if (stored?.state === 'done') {
+          this._settledElsewhere(stored.result);
+          continue;
+        }
+        if (stored) continue; // recorded again meanwhile: the next pass handles it
+        this._announce(
+          unknownResult(
+            run,
+            'the run vanished from storage before it was classified (Redis restarted or flushed?)',
+            now,
+          ),
+        );
+      } catch (error) {
+        this._storageFailed(error);
+        return;
+      }
+    }
   }
 
   private async _consider(runId: string, deadlineMs: number, now: number): Promise<void> {
@@ -146,6 +189,7 @@ export class Collector {
         return;
       }
       if (stored.state === 'done') {
+        this._settledElsewhere(stored.result);
         await this._deps.store.dropPending(runId);
         return;
       }
@@ -209,7 +253,6 @@ export class Collector {
   }
 
   private _announce(result: RunResult): void {
-    this._local.delete(result.run.runId);
     for (const listener of this._listeners) {
       try {
         listener(result);
@@ -217,6 +260,19 @@ export class Collector {
         // A listener's fault must not stop the collector.
       }
     }
+    this._resolveWaiters(result);
+  }
+
+  /**
+   * Another Oamserver (or an earlier life of this one) classified a run fired here: whoever
+   * waits for it here gets the result, but it is not announced again (it was counted there).
+   */
+  private _settledElsewhere(result: RunResult | undefined): void {
+    if (result) this._resolveWaiters(result);
+  }
+
+  private _resolveWaiters(result: RunResult): void {
+    this._local.delete(result.run.runId);
     const waiters = this._waiters.get(result.run.runId);
     this._waiters.delete(result.run.runId);
     for (const resolve of waiters ?? []) resolve(result);

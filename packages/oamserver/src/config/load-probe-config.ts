@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '@hoptrace/core';
+import { crossCheckProbeConfig } from './cross-checks';
 import { probeConfigSchema, type ProbeConfig } from './probe-config-schema';
 
 type Path = readonly PropertyKey[];
@@ -29,7 +30,7 @@ function issuesOf(error: z.ZodError, doc: Document, lines: LineCounter): ConfigI
       });
     }
   }
-  return issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return issues;
 }
 
 /**
@@ -44,13 +45,28 @@ export function parseProbeConfig(text: string, source = 'probe config'): ProbeCo
       doc.errors.map((e) => ({
         path: '(yaml)',
         message: e.message.split('\n')[0]!,
-        line: e.linePos?.[0]?.line,
+        line: lines.linePos(e.pos[0]).line,
       })),
       source,
     );
   }
-  const parsed = probeConfigSchema.safeParse(doc.toJS());
-  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error, doc, lines), source);
+  const raw: unknown = doc.toJS();
+  const parsed = probeConfigSchema.safeParse(raw);
+  const crossIssues = crossCheckProbeConfig(raw).map((issue) => ({
+    ...issue,
+    line: lineOf(
+      doc,
+      lines,
+      issue.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+    ),
+  }));
+  if (!parsed.success || crossIssues.length > 0) {
+    const issues = [...(parsed.success ? [] : issuesOf(parsed.error, doc, lines)), ...crossIssues];
+    throw new ConfigError(
+      issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+      source,
+    );
+  }
   return Object.freeze(parsed.data);
 }
 

@@ -31,10 +31,12 @@ export async function probeCommand(
   try {
     if (!options.json)
       process.stderr.write(`firing ${probe.name} (path ${probe.path.join(' → ')}, timeout ${probe.timeout} ms)...\n`);
+    // Collect from the start: the collector also watches storage while the run is in flight,
+    // so an outage during the run is noticed (and turns missing hops into `unknown`).
+    core.collector.start();
     const fired = await core.runner.fire(probe);
     const waiting = core.collector.waitForResult(fired.run.runId, probe.timeout + 15_000);
     core.collector.track(fired);
-    core.collector.start();
     const result = await waiting;
     if (!result) throw new CliError(`no verdict for run ${fired.run.runId} in time`, EXIT.UNKNOWN);
     const view = resultView(result, env.jaegerUiUrl);

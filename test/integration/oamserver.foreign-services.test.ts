@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
+import type { RunView } from '@hoptrace/oamserver';
 import { freePort } from '../support/ports';
 import { cliEnv, runCli, writeConfig } from '../support/oamserver';
 import { deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
@@ -70,13 +71,16 @@ probes:
 
   async function probe(name: string, env = cliEnv()) {
     const { code, stdout, stderr } = await runCli(['probe', name, '--config', config, '--json'], env);
-    let view: any;
+    let view: RunView;
     try {
       view = JSON.parse(stdout);
     } catch {
       throw new Error(`hoptrace probe ${name} printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
     }
-    return { code, view };
+    return {
+      code,
+      view: view as RunView & { fault: NonNullable<RunView['fault']>; facts: NonNullable<RunView['facts']> },
+    };
   }
 
   it('ok: exit 0, and the JSON names every hop', async () => {
@@ -87,13 +91,13 @@ probes:
     expect(view.runId).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(view.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(view.fault).toBeUndefined();
-    expect(view.hops.map((h: any) => h.service)).toEqual(['front', 'back']);
+    expect(view.hops.map((h) => h.service)).toEqual(['front', 'back']);
     for (const hop of view.hops) {
       expect(hop).toMatchObject({ operation: 'GET /work', status: 'ok' });
       expect(hop.durationMs).toBeGreaterThan(0);
       expect(typeof hop.instance).toBe('string');
     }
-    expect(view.hops[1].instance).toBe('back-1');
+    expect(view.hops[1]!.instance).toBe('back-1');
     expect(view.jaegerUrl).toBe(`http://jaeger.example:16686/trace/${view.traceId}`);
   });
 

@@ -51,7 +51,7 @@ probes:
     expect(await redis.zcard(`${prefix}runs:pending`)).toBe(RUNS);
 
     const [second, third] = await Promise.all([startOamserver(config, cliEnv()), startOamserver(config, cliEnv())]);
-    servers.push(second!, third!);
+    servers.push(second, third);
     await waitFor(async () => (await redis.zcard(`${prefix}runs:pending`)) === 0, {
       timeoutMs: 15_000,
       what: 'every pending run to be classified',
@@ -62,7 +62,7 @@ probes:
       expect(JSON.parse(stored.result!)).toMatchObject({ verdict: 'lost', fault: { service: 'ghost' } });
     }
     // Between them, the two new Oamservers announced (counted) each run once.
-    const counted = [await runsCounted(second!.url, 'pending'), await runsCounted(third!.url, 'pending')];
+    const counted = [await runsCounted(second.url, 'pending'), await runsCounted(third.url, 'pending')];
     expect((counted[0]!.lost ?? 0) + (counted[1]!.lost ?? 0)).toBe(RUNS);
     expect(Object.keys({ ...counted[0], ...counted[1] })).toEqual(['lost']);
   });

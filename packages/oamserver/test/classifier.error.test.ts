@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRun } from './support/hops';
+import { classifyRun, type ChainOptions } from './support/hops';
 
 describe('classify: error', () => {
-  const storage500 = {
+  const storage500: ChainOptions = {
     hops: {
       gateway: { status: 'error', httpStatus: 502 },
       recorder: { status: 'error', httpStatus: 502, errorType: 'UpstreamError', errorMessage: 'storage answered 500' },
@@ -11,7 +11,7 @@ describe('classify: error', () => {
     // storage failed before it published, so the notifier never got the message.
     calls: { storage: [] },
     trigger: { ok: false, status: 502, error: 'expected 201, got 502 from POST http://127.0.0.1:7001/calls' },
-  } as const;
+  };
 
   it('blames the deepest failing hop in path order, not the callers that passed the error on', () => {
     const result = classifyRun(storage500);

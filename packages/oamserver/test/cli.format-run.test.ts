@@ -22,13 +22,14 @@ describe('formatRun', () => {
     expect(text).toContain(`trace ${result.run.traceId}`);
     expect(text).toMatch(/total \d+ms \(budget 800ms\)/);
     expect(text).toContain(`reason: ${result.fault!.reason}`);
-    for (const hop of result.hops) {
-      const row = lines.find((l) => l.includes(` ${hop.service} `) && l.includes(hop.instance));
-      expect(row, hop.service).toBeDefined();
-      expect(row).toContain(hop.operation);
-    }
+    const rows = lines.filter((l) => /^\s+\d+\s/.test(l));
+    expect(rows).toHaveLength(result.hops.length);
+    result.hops.forEach((hop, i) => {
+      expect(rows[i]).toMatch(new RegExp(`^\\s+${i + 1}\\s+${hop.service}\\s+${hop.instance}\\s+${hop.operation}\\s`));
+      expect(rows[i]).toMatch(/\bok$/);
+    });
     // The recorder's time is shown against its budget.
-    expect(lines.find((l) => l.includes('recorder-1'))).toMatch(/\d+ms \/ 200ms/);
+    expect(rows.find((l) => l.includes('recorder-1'))).toMatch(/\d+ms \/ 200ms/);
   });
 
   it('a lost run lists the missing hop and the last hop reached', () => {

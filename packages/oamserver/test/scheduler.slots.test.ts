@@ -86,7 +86,9 @@ describe('Scheduler with fake timers', () => {
     expect(fired.some((f) => f.name === 'disabled-probe')).toBe(false);
     for (const p of probes) {
       const mine = fired.filter((f) => f.name === p.name);
-      const expected = Math.floor((T0 + 60_000 - phaseOf(p.name, p.every)) / p.every) - Math.floor((T0 - phaseOf(p.name, p.every)) / p.every);
+      const expected =
+        Math.floor((T0 + 60_000 - phaseOf(p.name, p.every)) / p.every) -
+        Math.floor((T0 - phaseOf(p.name, p.every)) / p.every);
       expect(mine).toHaveLength(expected);
       mine.forEach((f, i) => {
         expect(f.atMs).toBe(f.slot * p.every + phaseOf(p.name, p.every));

@@ -1,17 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { readHops, waitForHops } from '../support/hops';
-import { freePort } from '../support/ports';
-import { TEST_SECRET, probeRequest } from '../support/probe';
-import { REDIS_URL, deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
+import { startDemo, type RunningDemo } from '../support/demo';
+import { probeRequest } from '../support/probe';
+import { deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
 import { sleep, waitFor } from '../support/wait';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVICE_COUNT = 6;
 const SUBSCRIBER = '4155550100';
 const SYNTHETIC_PIN = '0000';
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -47,25 +41,6 @@ const FLOWS = [
   },
 ] as const;
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port with the `count` ports from it free (the launcher gives the services consecutive ports). */
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = await freePort();
-    if (base + count > 65_000) continue;
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
-
 interface NotifierStats {
   notifications: { sms: number; push: number; synthetic: number };
   recent: { messageId: string; synthetic: boolean; channel: string; probe: string | null }[];
@@ -79,51 +54,18 @@ describe('the voicemail demo flows', () => {
   // running on the same Redis is not touched.
   const vmPrefix = `${prefix}vm:`;
   let redis: Redis;
-  let launcher: ChildProcess;
-  let output = '';
+  let demo: RunningDemo;
   const urls: Record<string, string> = {};
 
   beforeAll(async () => {
     redis = testRedis();
-    const basePort = await freePortRange(SERVICE_COUNT);
-    launcher = spawn(
-      process.execPath,
-      [join(REPO, 'demo', 'run.mjs'), '--no-oamserver', '--base-port', String(basePort)],
-      {
-        cwd: REPO,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          REDIS_URL,
-          HOPTRACE_SECRET: TEST_SECRET,
-          HOPTRACE_KEY_PREFIX: prefix,
-          VM_KEY_PREFIX: vmPrefix,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(
-      () => {
-        if (launcher.exitCode !== null) throw new Error(`the launcher exited with ${launcher.exitCode}:\n${output}`);
-        return output.includes('demo is up');
-      },
-      { timeoutMs: 90_000, intervalMs: 100, what: 'the demo launcher' },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${output}`);
-    });
-    // The launcher's table: "  <service>  <service>-1  http://127.0.0.1:<port>".
-    for (const [, service, url] of output.matchAll(/^ {2}(\w+) +\1-1 +(http:\S+)$/gm)) urls[service!] = url!;
+    demo = await startDemo(prefix);
+    for (const [service, instances] of Object.entries(demo.urls)) urls[service] = instances[0]!;
     expect(Object.keys(urls).sort()).toEqual(['gateway', 'mailbox', 'notifier', 'recorder', 'retrieval', 'storage']);
   }, 120_000);
 
   afterAll(async () => {
-    if (launcher && launcher.exitCode === null) {
-      const exited = new Promise((resolve) => launcher.once('exit', resolve));
-      launcher.kill('SIGTERM');
-      await exited;
-    }
+    await demo?.stop();
     await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   }, 30_000);

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeConfig } from './oamserver';
+import { freePort } from './ports';
+import { TEST_SECRET } from './probe';
+import { REDIS_URL } from './redis';
+import { waitFor } from './wait';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DEMO_SERVICES = ['gateway', 'mailbox', 'recorder', 'storage', 'retrieval', 'notifier'] as const;
+
+/** A service of the demo. */
+export type DemoService = (typeof DEMO_SERVICES)[number];
+
+/** The demo platform, started by its launcher as `pnpm demo` does, without the Oamserver. */
+export interface RunningDemo {
+  /** Base URL of each instance, by service (instance n at index n-1). */
+  readonly urls: Record<DemoService, string[]>;
+  /** demo/probes.yaml, rewritten for this demo's gateway and key prefix. */
+  readonly configFile: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port with the `count` ports from it free (the launcher gives the services consecutive ports). */
+async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freePort();
+    if (base + count > 65_000) continue;
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
+/**
+ * Starts the demo launcher with `--no-oamserver` on free ports, with hop records under `prefix`
+ * and the platform's own keys under `<prefix>vm:` (so cleanup finds them and a demo running on
+ * the same Redis is not touched). Extra environment (e.g. start-time faults) goes to the launcher.
+ */
+export async function startDemo(
+  prefix: string,
+  options: { instances?: number; env?: Record<string, string> } = {},
+): Promise<RunningDemo> {
+  const instances = options.instances ?? 1;
+  const basePort = await freePortRange(DEMO_SERVICES.length * instances);
+  const launcher: ChildProcess = spawn(
+    process.execPath,
+    [
+      join(REPO, 'demo', 'run.mjs'),
+      '--no-oamserver',
+      '--base-port',
+      String(basePort),
+      '--instances',
+      String(instances),
+    ],
+    {
+      cwd: REPO,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        REDIS_URL,
+        HOPTRACE_SECRET: TEST_SECRET,
+        HOPTRACE_KEY_PREFIX: prefix,
+        VM_KEY_PREFIX: `${prefix}vm:`,
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  launcher.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  launcher.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async (): Promise<void> => {
+    if (launcher.exitCode !== null || launcher.signalCode !== null) return;
+    const exited = new Promise((resolve) => launcher.once('exit', resolve));
+    launcher.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await waitFor(
+      () => {
+        if (launcher.exitCode !== null) throw new Error(`the launcher exited with ${launcher.exitCode}`);
+        return output.includes('demo is up');
+      },
+      { timeoutMs: 90_000, intervalMs: 100, what: 'the demo launcher' },
+    );
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output}`);
+  }
+  // The launcher's table: "  <service>  <service>-<n>  http://127.0.0.1:<port>".
+  const urls = Object.fromEntries(DEMO_SERVICES.map((s) => [s, [] as string[]])) as Record<DemoService, string[]>;
+  for (const [, service, n, url] of output.matchAll(/^ {2}(\w+) +\1-(\d+) +(http:\S+)$/gm)) {
+    urls[service as DemoService][Number(n) - 1] = url!;
+  }
+  const probes = readFileSync(join(REPO, 'demo', 'probes.yaml'), 'utf8').replaceAll(
+    'http://127.0.0.1:7001',
+    urls.gateway[0]!,
+  );
+  const configFile = writeConfig(`storage:\n  keyPrefix: ${JSON.stringify(prefix)}\n\n${probes}`);
+  return { urls, configFile, output: () => output, stop };
+}
+
+/** Sets (or, with undefined, clears) the faults of one demo instance through its admin endpoint. */
+export async function setFaults(instanceUrl: string, faults: Record<string, unknown> | undefined): Promise<void> {
+  const res = await fetch(`${instanceUrl}/admin/faults`, {
+    method: faults ? 'PUT' : 'DELETE',
+    headers: { 'content-type': 'application/json' },
+    body: faults ? JSON.stringify(faults) : undefined,
+  });
+  if (!res.ok) throw new Error(`setting faults on ${instanceUrl} answered ${res.status}: ${await res.text()}`);
+}

@@ -98,7 +98,7 @@ export async function startDemo(
     );
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${output}`);
+    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
   }
   // The launcher's table: "  <service>  <service>-<n>  http://127.0.0.1:<port>".
   const urls = Object.fromEntries(DEMO_SERVICES.map((s) => [s, [] as string[]])) as Record<DemoService, string[]>;

@@ -34,6 +34,10 @@ describe('hoptrace probe on services it has never seen', () => {
       name: 'front',
       env: { ...env, NEXT_URL: `${services.slowBack.url}/work` },
     });
+    services.streamConsumer = await startService('express5-esm', {
+      name: 'stream-consumer',
+      env: { ...env, CONSUME_STREAM: `${prefix}inbound`, NEXT_URL: `${services.back.url}/work` },
+    });
     const closedPort = await freePort();
     config = writeConfig(`
 storage: { keyPrefix: "${prefix}" }
@@ -56,6 +60,10 @@ probes:
     trigger: { http: { url: ${services.frontToSlow.url}/work } }
     path: [front, slow-back]
     budget: { hops: { slow-back: 100ms } }
+  - name: from-a-queue
+    timeout: 3s
+    trigger: { redisStream: { stream: "${prefix}inbound", fields: { kind: probe-test } } }
+    path: [stream-consumer, back]
   - name: closed-door
     timeout: 1s
     trigger: { http: { url: "http://127.0.0.1:${closedPort}/work" } }
@@ -65,6 +73,7 @@ probes:
 
   afterAll(async () => {
     await Promise.all(Object.values(services).map((s) => s.stop()));
+    await redis.del(`${prefix}inbound`);
     await deleteKeysUnder(redis, prefix);
     redis.disconnect();
   });
@@ -124,6 +133,18 @@ probes:
     expect(view.verdict).toBe('slow');
     expect(view.fault.service).toBe('slow-back');
     expect(view.fault.reason).toMatch(/budget 100ms/);
+  });
+
+  it('a run can start at a queue: a Redis Stream trigger, then the consumer and its callee', async () => {
+    const { code, view } = await probe('from-a-queue');
+    expect(view.verdict, JSON.stringify(view.fault)).toBe('ok');
+    expect(code).toBe(0);
+    expect(view.trigger).toMatchObject({ kind: 'redisStream', delivered: true });
+    expect(view.hops.map((h) => [h.service, h.kind])).toEqual([
+      ['stream-consumer', 'consumer'],
+      ['back', 'server'],
+    ]);
+    expect(view.hops.every((h) => h.traceId === view.traceId)).toBe(true);
   });
 
   it('trigger-failed: exit 1 when the entry service cannot be reached', async () => {

@@ -24,6 +24,14 @@ interface HopEntry {
   children: Span[];
 }
 
+/** `:host:port` of an outgoing call, from the attributes the http and undici instrumentations set at start. */
+function peerOf(span: Span): string {
+  const host = span.attributes['server.address'] ?? span.attributes['net.peer.name'];
+  const port = span.attributes['server.port'] ?? span.attributes['net.peer.port'];
+  if (typeof host !== 'string' || host === '' || host.length > 200) return '';
+  return typeof port === 'number' || typeof port === 'string' ? `:${host}:${port}` : `:${host}`;
+}
+
 function micros(time: HrTime): number {
   return time[0] * 1_000_000 + Math.floor(time[1] / 1_000);
 }
@@ -63,7 +71,7 @@ export class HopExitTracker {
     if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
     if (hop.exits.length >= MAX_HOP_EXITS) return;
     const atUs = Math.max(0, micros(span.startTime) - micros(hop.span.startTime));
-    hop.exits.push(`${id}:${atUs}`);
+    hop.exits.push(`${id}:${atUs}${peerOf(span)}`);
     hop.span.setAttribute(ATTR_HOP_EXITS, [...hop.exits]);
   }
 

@@ -103,8 +103,8 @@ function exitsOf(attributes: Attributes): HopRecord['exits'] {
   if (!Array.isArray(raw)) return undefined;
   const exits: NonNullable<HopRecord['exits']> = [];
   for (const entry of raw) {
-    const match = typeof entry === 'string' ? /^([0-9a-f]{16}):(\d{1,15})$/.exec(entry) : null;
-    if (match) exits.push({ spanId: match[1]!, atUs: Number(match[2]) });
+    const match = typeof entry === 'string' ? /^([0-9a-f]{16}):(\d{1,15})(?::(.{1,256}))?$/.exec(entry) : null;
+    if (match) exits.push({ spanId: match[1]!, atUs: Number(match[2]), ...(match[3] ? { peer: match[3] } : {}) });
   }
   return exits.length > 0 ? exits : undefined;
 }

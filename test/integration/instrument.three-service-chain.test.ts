@@ -95,6 +95,11 @@ describe('a probe through three services (fetch, then http.request)', () => {
     expect(by.gateway!.exits?.map((e) => e.spanId)).toContain(by.middle!.parentSpanId);
     expect(by.middle!.exits?.map((e) => e.spanId)).toContain(by.backend!.parentSpanId);
     expect(by.backend!.exits).toBeUndefined();
+    // ... and where each call went, so a call that reached no hop can still name its target.
+    const middlePort = new URL(services[1]!.url).port;
+    expect(by.gateway!.exits?.find((e) => e.spanId === by.middle!.parentSpanId)?.peer).toBe(`127.0.0.1:${middlePort}`);
+    const backendPort = new URL(services[2]!.url).port;
+    expect(by.middle!.exits?.find((e) => e.spanId === by.backend!.parentSpanId)?.peer).toBe(`127.0.0.1:${backendPort}`);
     // Later hops start after earlier ones and nest inside them in time.
     expect(by.middle!.startUs).toBeGreaterThanOrEqual(by.gateway!.startUs);
     expect(by.gateway!.durationUs).toBeGreaterThan(by.middle!.durationUs);

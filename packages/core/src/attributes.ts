@@ -25,9 +25,10 @@ export const ATTR_QUEUE_WAIT_US = 'hoptrace.queue.wait_us';
 export const ATTR_ORIGIN_TRACE_ID = 'hoptrace.origin.trace_id';
 
 /**
- * Span attribute on a hop span: the outgoing calls and messages it made, as `<spanId>:<atUs>`
- * strings (the CLIENT or PRODUCER span id, and when it started, in microseconds after the hop
- * started, on the hop's own clock). Lets the Oamserver link hops without comparing clocks.
+ * Span attribute on a hop span: the outgoing calls and messages it made, as `<spanId>:<atUs>` or
+ * `<spanId>:<atUs>:<host:port>` strings (the CLIENT or PRODUCER span id, when it started, in
+ * microseconds after the hop started, on the hop's own clock, and where the call went when known).
+ * Lets the Oamserver link hops without comparing clocks, and name the instance a call failed to reach.
  */
 export const ATTR_HOP_EXITS = 'hoptrace.hop.exits';
 

@@ -50,7 +50,14 @@ export const hopRecordSchema = z.object({
    * `parentSpanId` is one of them) and when each started, microseconds after this hop started.
    */
   exits: z
-    .array(z.object({ spanId: z.string().regex(/^[0-9a-f]{16}$/), atUs: micros }))
+    .array(
+      z.object({
+        spanId: z.string().regex(/^[0-9a-f]{16}$/),
+        atUs: micros,
+        /** Where the call went (`host:port`), when the instrumentation knows it. */
+        peer: z.string().max(MAX_LABEL_LENGTH).optional(),
+      }),
+    )
     .max(MAX_HOP_EXITS)
     .optional(),
   /** Set when the hop arrived under another trace than the run's (context was lost on the way). */

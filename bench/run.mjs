@@ -1,0 +1,147 @@
+// `pnpm bench`: what the hoptrace drop-in costs an Express 5 service. Runs bench/app.js four ways
+// (see lib/modes.mjs) under the same autocannon load, alternating their order over rounds, and
+// reports each as a ratio against the uninstrumented baseline of this same run. Exits 1 when a
+// correctness check fails (errors under load, missing or unexpected hops), never on speed.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { USAGE, parseArgs } from './lib/args.mjs';
+import { priceList } from './lib/catalog.mjs';
+import { checkRun } from './lib/checks.mjs';
+import { measureMode } from './lib/measure-mode.mjs';
+import { MODES, roundOrder } from './lib/modes.mjs';
+import { PROBE_POOL_SIZE } from './lib/probe-headers.mjs';
+import { freePort } from './lib/ports.mjs';
+import { deleteKeys, findOrStartRedis } from './lib/redis.mjs';
+import { formatReport } from './lib/report.mjs';
+import { summarize } from './lib/summary.mjs';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+
+function machineInfo() {
+  let commit = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
+  } catch {
+    // Not a git checkout: the result simply has no commit.
+  }
+  return {
+    date: new Date().toISOString(),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+    loadAvg1mAtStart: loadavg()[0],
+    commit,
+  };
+}
+
+function notes(options) {
+  return [
+    `probe mode: ${PROBE_POOL_SIZE} pre-signed runs (distinct token + trace id each) reused round-robin; the ` +
+      `verifier caches per (token, trace) in an LRU of 256, smaller than the pool, so every request pays one full ` +
+      `token check (HMAC) and its later spans hit the cache, as a real probe hop does`,
+    'ordinary mode: OTEL_TRACES_SAMPLER=parentbased_traceidratio, ARG 0.01, no OTLP endpoint (the production setting)',
+    'Redis-down mode: the exporter points at a closed port; the app keeps its own (working) Redis',
+    'load and service share the machine: closed-loop load at saturation, so latency is mostly queueing and ' +
+      'p99 follows throughput; CPU µs/req is the service process CPU time per answered request',
+    `the machine is shared and noisy: compare ratios, not absolute numbers, and read the same-round ratios ` +
+      `as the noise band (${options.rounds} rounds)`,
+  ];
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let redisServer;
+  try {
+    redisServer = await findOrStartRedis();
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    return 2;
+  }
+  const redis = new Redis(redisServer.url);
+  const prefix = `hoptrace-bench:${randomBytes(4).toString('hex')}:`;
+  const ctx = {
+    ...options,
+    redis,
+    redisUrl: redisServer.url,
+    closedRedisUrl: `redis://127.0.0.1:${await freePort()}`,
+    secret: process.env.HOPTRACE_SECRET ?? `bench-${randomBytes(16).toString('hex')}`,
+    prefix,
+    catalogKey: `${prefix}catalog`,
+  };
+  const machine = machineInfo();
+  const total = options.rounds * MODES.length;
+  const perRunS = options.durationS + options.warmupS + 1;
+  console.log(
+    `bench: ${total} runs of ~${perRunS} s (≈${Math.ceil((total * perRunS) / 60)} min), Redis ${redisServer.url}, ` +
+      `key prefix ${prefix}`,
+  );
+
+  const runs = [];
+  const errors = [];
+  try {
+    await redis.set(ctx.catalogKey, JSON.stringify(priceList()), 'PX', 3_600_000);
+    for (let round = 0; round < options.rounds; round++) {
+      for (const mode of roundOrder(round)) {
+        let run;
+        try {
+          run = await measureMode(mode, round, ctx);
+        } catch (error) {
+          errors.push(`${mode.id} (round ${round + 1}): could not be measured: ${error.message}`);
+          console.log(
+            `[${runs.length + errors.length}/${total}] round ${round + 1} ${mode.id}: FAILED (${error.message})`,
+          );
+          continue;
+        }
+        runs.push(run);
+        console.log(
+          `[${runs.length + errors.length}/${total}] round ${round + 1} ${mode.id.padEnd(18)} ${run.reqPerSec.toFixed(0).padStart(6)} req/s, ` +
+            `p99 ${run.latencyMs.p99?.toFixed(2)} ms, ${run.errors + run.timeouts} errors, ${run.non2xx} non-2xx` +
+            (run.hops ? `, hops ${run.hops.written} written / ${run.hops.droppedTotal} dropped` : ''),
+        );
+      }
+    }
+  } finally {
+    const deleted = await deleteKeys(redis, prefix);
+    console.log(`bench: deleted ${deleted} keys under ${prefix}`);
+    await redis.quit();
+    redisServer.stop();
+  }
+
+  machine.loadAvg1mAtEnd = loadavg()[0];
+  const failures = [...errors, ...runs.flatMap(checkRun)];
+  const summary = summarize(runs);
+  const config = {
+    durationS: options.durationS,
+    warmupS: options.warmupS,
+    rounds: options.rounds,
+    connections: options.connections,
+    quick: options.quick,
+    notes: notes(options),
+  };
+  console.log(formatReport({ summary, config, machine, failures }).join('\n'));
+
+  const out = options.out ? resolve(options.out) : join(BENCH_DIR, 'results', 'latest.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ machine, config, summary, runs, failures }, null, 2)}\n`);
+  console.log(`\nfull result: ${out}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();

@@ -33,3 +33,40 @@ export { RollingStats, STATS_WINDOWS } from './stats/rolling-stats';
 export type { StatsWindow, SeriesKey, SeriesSummary } from './stats/rolling-stats';
 export { resultView, storedView, jaegerLink } from './http/run-view';
 export type { RunView } from './http/run-view';
+export { AlertDispatcher } from './alerts/alert-dispatcher';
+export { createAlertDispatcher, MIN_WEBHOOK_SECRET_LENGTH } from './alerts/create-alert-dispatcher';
+export type { AlertDispatcherDeps } from './alerts/create-alert-dispatcher';
+export { WebhookChannel } from './alerts/webhook-channel';
+export type { WebhookChannelOptions } from './alerts/webhook-channel';
+export { LogChannel } from './alerts/log-channel';
+export { summarizeIncidentEvent } from './alerts/summary-text';
+export {
+  signWebhookBody,
+  verifyWebhookSignature,
+  TIMESTAMP_HEADER,
+  SIGNATURE_HEADER,
+  DELIVERY_ID_HEADER,
+  DEFAULT_SIGNATURE_TOLERANCE_MS,
+} from './alerts/webhook-signature';
+export type { SignedWebhook } from './alerts/webhook-signature';
+export {
+  DEFAULT_RETRY_POLICY,
+  backoffDelayMs,
+  retryDelayMs,
+  parseRetryAfterMs,
+  isRetryableStatus,
+} from './alerts/retry-policy';
+export type { RetryPolicy } from './alerts/retry-policy';
+export { DELIVERY_OUTCOMES } from './alerts/types';
+export type {
+  AlertChannel,
+  AlertLogFunction,
+  AlertLogLevel,
+  DeliveryCount,
+  DeliveryOutcome,
+  DeliveryRecord,
+} from './alerts/types';
+export { alertsSchema, webhookSchema } from './config/alerts-schema';
+export type { AlertsConfig, WebhookConfig } from './config/alerts-schema';
+export { OamMetrics } from './http/metrics';
+export type { OamMetricsOptions } from './http/metrics';

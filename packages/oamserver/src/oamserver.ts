@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AlertDispatcher } from './alerts/alert-dispatcher';
 import type { ProbeDefinition } from './config/probe-config-schema';
 import { createApi } from './http/api';
 import { OamMetrics } from './http/metrics';
@@ -19,6 +20,8 @@ export interface OamserverOptions extends OamCoreOptions {
   schedule?: boolean;
   /** Told about what the server does (one line each). */
   info?: (message: string) => void;
+  /** Where incident events go (webhooks, the log). Its delivery counts are served as metrics; stopped with the server. */
+  alerts?: AlertDispatcher;
 }
 
 /**
@@ -35,7 +38,13 @@ export class Oamserver {
   constructor(private readonly _options: OamserverOptions) {
     this.core = createOamCore(_options);
     const probes = _options.config.probes;
-    this.metrics = new OamMetrics({ probes: probes.map((p) => p.name), storageUp: () => !this.core.health.failing });
+    const alerts = _options.alerts;
+    this.metrics = new OamMetrics({
+      probes: probes.map((p) => p.name),
+      storageUp: () => !this.core.health.failing,
+      instanceLabels: _options.config.metrics?.instanceLabels,
+      alertDeliveries: alerts && (() => alerts.deliveryCounts()),
+    });
     this.core.collector.onResult((result) => this.metrics.recordRun(result));
     this._scheduler = new Scheduler(probes, (probe, slot) => this._fireScheduled(probe, slot));
   }
@@ -79,6 +88,8 @@ export class Oamserver {
     await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
     this._server?.closeAllConnections();
     await this.core.close();
+    // Last: events raised while the core wound down still get their (bounded) chance to go out.
+    await this._options.alerts?.stop();
   }
 
   private async _fireScheduled(probe: ProbeDefinition, slot: number): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '@hoptrace/core';
+import { crossCheckAlerts } from './alerts-schema';
 
 type Raw = Record<string, unknown>;
 
@@ -38,5 +39,22 @@ export function crossCheckProbeConfig(raw: unknown): Omit<ConfigIssue, 'line'>[]
       }
     }
   });
+  issues.push(...crossCheckAlerts(raw.alerts), ...crossCheckInstanceLabels(raw));
   return issues;
+}
+
+/** A service named in metrics.instanceLabels but in no probe's path is a typo: it would never get a series. */
+function crossCheckInstanceLabels(raw: Raw): Omit<ConfigIssue, 'line'>[] {
+  const labels: unknown[] =
+    isObject(raw.metrics) && Array.isArray(raw.metrics.instanceLabels) ? raw.metrics.instanceLabels : [];
+  const inSomePath = new Set<unknown>(
+    (raw.probes as unknown[]).flatMap((probe): unknown[] =>
+      isObject(probe) && Array.isArray(probe.path) ? (probe.path as unknown[]) : [],
+    ),
+  );
+  return labels.flatMap((service, index) =>
+    typeof service === 'string' && !inSomePath.has(service)
+      ? [{ path: `metrics.instanceLabels.${index}`, message: `"${service}" is in no probe's path` }]
+      : [],
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_LABEL_LENGTH, PROBE_NAME_PATTERN } from '@hoptrace/core';
+import { alertsSchema } from './alerts-schema';
 import { duration } from './duration';
 
 const serviceName = z.string().min(1, 'a service name cannot be empty').max(MAX_LABEL_LENGTH);
@@ -79,12 +80,23 @@ export const storageSchema = z
   })
   .strict();
 
+/** What the Prometheus metrics break down by, beyond probe and service. */
+export const metricsSchema = z
+  .object({
+    /** Services whose hop latency is also recorded per instance (hoptrace_hop_instance_duration_seconds). */
+    instanceLabels: z.array(serviceName).max(32).default([]),
+  })
+  .strict();
+
 /** The probe config file. (Checks across fields live in cross-checks.ts.) */
 export const probeConfigSchema = z
   .object({
     server: serverSchema.default({ host: '127.0.0.1', port: 4400 }),
     storage: storageSchema.default({ keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 }),
     probes: z.array(probeSchema).min(1, 'define at least one probe'),
+    /** Where incident events go (alerts-schema.ts). Absent: nowhere but the log. */
+    alerts: alertsSchema.optional(),
+    metrics: metricsSchema.optional(),
   })
   .strict();
 

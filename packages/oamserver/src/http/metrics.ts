@@ -1,9 +1,20 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERDICTS, isFault } from '../classifier/types';
 import type { RunResult } from '../store/run-store';
+import { HopInstanceMetric } from './hop-instance-metric';
+import { registerIncidentAndAlertMetrics, type IncidentAndAlertSources } from './incident-and-alert-metrics';
 
 /** Latency buckets, in seconds, from 5 ms to 30 s. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** What OamMetrics reads from the rest of the Oamserver. */
+export interface OamMetricsOptions extends IncidentAndAlertSources {
+  /** Probe names (every probe's run counters start at zero). */
+  probes: readonly string[];
+  storageUp: () => boolean;
+  /** Services whose hop latency is also recorded per instance (config `metrics.instanceLabels`). */
+  instanceLabels?: readonly string[];
+}
 
 /**
  * The Oamserver's Prometheus metrics, on a registry of its own. Label values are bounded:
@@ -16,8 +27,9 @@ export class OamMetrics {
   private readonly _hopDuration: Histogram<'probe' | 'service'>;
   private readonly _hopFaults: Counter<'probe' | 'service'>;
   private readonly _storageUp: Gauge;
+  private readonly _hopInstanceDuration: HopInstanceMetric;
 
-  constructor(options: { probes: readonly string[]; storageUp: () => boolean }) {
+  constructor(options: OamMetricsOptions) {
     collectDefaultMetrics({ register: this.registry, prefix: 'hoptrace_oamserver_' });
     this._runs = new Counter({
       name: 'hoptrace_probe_runs_total',
@@ -51,6 +63,8 @@ export class OamMetrics {
       registers: [this.registry],
       collect: () => this._storageUp.set(options.storageUp() ? 1 : 0),
     });
+    this._hopInstanceDuration = new HopInstanceMetric(this.registry, options.instanceLabels ?? [], LATENCY_BUCKETS);
+    registerIncidentAndAlertMetrics(this.registry, options);
     // Start every probe's series at zero so that rate() and absent() behave from the first scrape.
     for (const probe of options.probes) for (const verdict of VERDICTS) this._runs.inc({ probe, verdict }, 0);
   }
@@ -67,6 +81,7 @@ export class OamMetrics {
     for (const hop of result.hops)
       this._hopDuration.observe({ probe, service: label(hop.service) }, hop.durationMs / 1000);
     if (isFault(result.verdict) && result.fault) this._hopFaults.inc({ probe, service: label(result.fault.service) });
+    this._hopInstanceDuration.recordRun(result);
   }
 
   text(): Promise<string> {

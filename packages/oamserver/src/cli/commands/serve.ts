@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { createAlertDispatcher } from '../../alerts/create-alert-dispatcher';
 import { loadProbeConfig } from '../../config/load-probe-config';
 import { Oamserver } from '../../oamserver';
 import { requireSecret, type CliEnvironment } from '../environment';
@@ -15,6 +16,13 @@ export async function serveCommand(
     throw new CliError(`--port must be a port number, got "${options.port}"`);
   }
   const log = pino({ name: 'hoptrace-oamserver', level: process.env.HOPTRACE_LOG_LEVEL ?? 'info' });
+  // Webhook secrets come from the variables the config names (never from the file itself).
+  const alerts = createAlertDispatcher(config.alerts, {
+    env: (name) => process.env[name],
+    log: (level, fields, message) => log[level](fields, message),
+    warn: (message) => log.warn(message),
+    source: options.config,
+  });
   const server = new Oamserver({
     config,
     secret: requireSecret(env),
@@ -25,6 +33,7 @@ export async function serveCommand(
     port,
     warn: (message) => log.warn(message),
     info: (message) => log.info(message),
+    alerts,
   });
   server.core.collector.onResult((result) => {
     const fields = { probe: result.run.probe, runId: result.run.runId, verdict: result.verdict, fault: result.fault };

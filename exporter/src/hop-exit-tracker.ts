@@ -69,6 +69,8 @@ export class HopExitTracker {
     if (!hop) return;
     if (hop.children.length < MAX_CHILDREN_PER_HOP) hop.children.push(span);
     if (span.kind !== SpanKind.CLIENT && span.kind !== SpanKind.PRODUCER) return;
+    // Database calls (ioredis, ...) never lead to another hop: keep the exits for calls that can.
+    if (span.attributes['db.system'] !== undefined || span.attributes['db.system.name'] !== undefined) return;
     if (hop.exits.length >= MAX_HOP_EXITS) return;
     const atUs = Math.max(0, micros(span.startTime) - micros(hop.span.startTime));
     hop.exits.push(`${id}:${atUs}${peerOf(span)}`);

@@ -71,6 +71,7 @@ export class RedisHopExporter implements SpanExporter {
           'commandTimeoutMs',
           REDIS_HOP_EXPORTER_DEFAULTS.commandTimeoutMs,
         ),
+        warn: options.onWarning,
       });
     this._writeHops = defineWriteHops(this._client);
     this._everReady = this._client.status === 'ready';

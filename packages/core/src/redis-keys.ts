@@ -19,6 +19,17 @@ export interface RedisKeys {
   probeRuns(probe: string): string;
   /** STRING set once per schedule slot of a probe, so that only one Oamserver fires it. Expires. */
   scheduleSlot(probe: string, slot: number): string;
+  /**
+   * HASH of one place of a probe (a service, and an instance of it or `*` for the whole service):
+   * field = fault kind, value = its streaks and current incident (JSON). Expires after the incident retention.
+   */
+  place(probe: string, service: string, instance: string | undefined): string;
+  /** HASH of incidents: field = incident id, value = incident JSON. Trimmed with the recent index. */
+  incidents(): string;
+  /** SET of the ids of open incidents. */
+  openIncidents(): string;
+  /** ZSET of incident ids by opening time (epoch ms); trimmed. */
+  recentIncidents(): string;
 }
 
 /**
@@ -49,5 +60,12 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     recentRuns: () => `${prefix}runs:recent`,
     probeRuns: (probe) => `${prefix}probe:${probeTag(probe)}:runs`,
     scheduleSlot: (probe, slot) => `${prefix}probe:${probeTag(probe)}:slot:${slot}`,
+    // Service and instance names come from hop records: encoded, so no brace or colon in them
+    // can change the key's shape or its hash tag.
+    place: (probe, service, instance) =>
+      `${prefix}probe:${probeTag(probe)}:place:${encodeURIComponent(service)}:${instance === undefined ? '*' : encodeURIComponent(instance)}`,
+    incidents: () => `${prefix}incidents`,
+    openIncidents: () => `${prefix}incidents:open`,
+    recentIncidents: () => `${prefix}incidents:recent`,
   };
 }

@@ -1,7 +1,11 @@
-import { parseProbeKeyRing } from '@hoptrace/core';
+import { createRedisKeys, parseProbeKeyRing } from '@hoptrace/core';
 import { Collector, type CollectorOptions } from './collector/collector';
 import type { ProbeConfig } from './config/probe-config-schema';
 import { ProbeRunner } from './runner/probe-runner';
+import type { BaselineRule } from './classifier/baseline-rule';
+import { BaselineStore } from './stats/baselines';
+import { learnBaselines } from './stats/learn-baselines';
+import { PeerDirectory } from './stats/peer-directory';
 import { recordRun } from './stats/record-run';
 import { RollingStats } from './stats/rolling-stats';
 import { createOamRedis, type OamRedis } from './store/redis-client';
@@ -16,9 +20,13 @@ export interface OamCoreOptions {
   secret: string;
   /** Redis URL or cluster seed list. Default `redis://127.0.0.1:6379`. */
   redisUrl?: string;
-  /** Export each run's root span to OTLP (Jaeger) as well. */
+  /** Export each run's root span to OTLP (Jaeger) as well (URL and headers from the OTEL_EXPORTER_OTLP_* variables). */
   otlpEndpoint?: string;
+  /** `service.name` of the root spans. Default `hoptrace-oamserver`. */
+  serviceName?: string;
   collector?: CollectorOptions;
+  /** How hops without a budget are judged slow against their learned baseline. Default: the config's `baseline`. */
+  baselineRule?: BaselineRule;
   /** Told about storage problems. */
   warn?: (message: string) => void;
 }
@@ -31,6 +39,8 @@ export interface OamCore {
   runner: ProbeRunner;
   collector: Collector;
   stats: RollingStats;
+  baselines: BaselineStore;
+  peers: PeerDirectory;
   tracer: ProbeTracer;
   close(): Promise<void>;
 }
@@ -38,6 +48,8 @@ export interface OamCore {
 /** Builds the core; starts nothing (see Oamserver for the long-running server). */
 export function createOamCore(options: OamCoreOptions): OamCore {
   const keys = parseProbeKeyRing(options.secret);
+  // Refuse a bad key prefix before a Redis client exists (an open client keeps the process alive).
+  createRedisKeys(options.config.storage.keyPrefix);
   const redis = createOamRedis(options.redisUrl);
   let lastWarning = 0;
   redis.on('error', (error: Error) => {
@@ -53,11 +65,21 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     maxRuns: options.config.storage.maxRuns,
   });
   const health = new StorageHealth();
-  const tracer = createProbeTracer({ otlpEndpoint: options.otlpEndpoint });
+  const tracer = createProbeTracer({ otlpEndpoint: options.otlpEndpoint, serviceName: options.serviceName });
   const runner = new ProbeRunner({ store, redis, keys, tracer: tracer.tracer, storageHealth: health });
-  const collector = new Collector({ store, storageHealth: health, warn: options.warn }, options.collector);
+  const peers = new PeerDirectory();
+  const { factor, floor, minSamples } = options.config.baseline;
+  const baselineRule = options.baselineRule ?? { factor, floorMs: floor, minSamples };
+  const baselines = new BaselineStore(Date.now, 5000, baselineRule.minSamples);
+  const collector = new Collector(
+    { store, storageHealth: health, warn: options.warn, peers, baselines, baselineRule },
+    { probes: options.config.probes.map((p) => p.name), ...options.collector },
+  );
   const stats = new RollingStats();
-  collector.onResult((result) => recordRun(stats, result));
+  collector.onResult((result) => {
+    recordRun(stats, result);
+    learnBaselines(baselines, result);
+  });
   return {
     redis,
     store,
@@ -65,6 +87,8 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     runner,
     collector,
     stats,
+    baselines,
+    peers,
     tracer,
     async close() {
       await collector.stop();

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlertDispatcher } from './alerts/alert-dispatcher';
 import type { ProbeDefinition } from './config/probe-config-schema';
 import { createApi } from './http/api';
+import { IncidentStore } from './incidents/incident-store';
+import { IncidentTracker } from './incidents/incident-tracker';
+import type { IncidentEvent } from './incidents/types';
 import { OamMetrics } from './http/metrics';
 import { createOamCore, type OamCore, type OamCoreOptions } from './oam-core';
 import { Scheduler } from './scheduler/scheduler';
+import { learnBaselines } from './stats/learn-baselines';
 import { recordRun } from './stats/record-run';
 
 /** Options of the long-running Oamserver. */
@@ -22,6 +26,8 @@ export interface OamserverOptions extends OamCoreOptions {
   info?: (message: string) => void;
   /** Where incident events go (webhooks, the log). Its delivery counts are served as metrics; stopped with the server. */
   alerts?: AlertDispatcher;
+  /** Told about every opened and resolved incident (besides the alert channels). */
+  onIncident?: (event: IncidentEvent) => void;
 }
 
 /**
@@ -31,6 +37,8 @@ export interface OamserverOptions extends OamCoreOptions {
 export class Oamserver {
   readonly core: OamCore;
   readonly metrics: OamMetrics;
+  readonly incidents: IncidentTracker;
+  readonly incidentStore: IncidentStore;
   private readonly _scheduler: Scheduler;
   private readonly _owner = randomBytes(6).toString('hex');
   private _server: Server | undefined;
@@ -39,13 +47,33 @@ export class Oamserver {
     this.core = createOamCore(_options);
     const probes = _options.config.probes;
     const alerts = _options.alerts;
+    const rules = _options.config.incidents;
+    this.incidentStore = new IncidentStore(this.core.redis, this.core.store.keys, {
+      openAfter: rules.openAfter,
+      resolveAfter: rules.resolveAfter,
+      retentionMs: rules.retention,
+    });
+    this.incidents = new IncidentTracker({
+      store: this.incidentStore,
+      stats: this.core.stats,
+      storageHealth: this.core.health,
+      warn: _options.warn,
+      onEvent: (event) => {
+        alerts?.dispatch(event);
+        _options.onIncident?.(event);
+      },
+    });
     this.metrics = new OamMetrics({
       probes: probes.map((p) => p.name),
       storageUp: () => !this.core.health.failing,
       instanceLabels: _options.config.metrics?.instanceLabels,
+      openIncidents: () => this.incidents.openIncidents(),
       alertDeliveries: alerts && (() => alerts.deliveryCounts()),
     });
-    this.core.collector.onResult((result) => this.metrics.recordRun(result));
+    this.core.collector.onResult((result) => {
+      this.metrics.recordRun(result);
+      void this.incidents.handle(result);
+    });
     this._scheduler = new Scheduler(probes, (probe, slot) => this._fireScheduled(probe, slot));
   }
 
@@ -57,6 +85,7 @@ export class Oamserver {
 
   async start(): Promise<void> {
     await this._warmStats();
+    await this.incidents.refresh();
     this.core.collector.start();
     if (this._options.schedule !== false) this._scheduler.start();
     const app = createApi({
@@ -66,13 +95,21 @@ export class Oamserver {
       jaegerUiUrl: this._options.jaegerUiUrl,
       schedulerRunning: () => this._options.schedule === false || this._scheduler.running,
       fireNow: async (probe) => (await this.fireNow(probe)).run.runId,
+      incidents: this.incidentStore,
+      alerts: this._options.alerts,
     });
     const host = this._options.host ?? this._options.config.server.host;
     const port = this._options.port ?? this._options.config.server.port;
+    // listen() through node:http, not app.listen(): Express 5 hands a listen error (a port in
+    // use) to the success callback, and the Oamserver would run on without its API.
+    const server = createServer(app);
+    this._server = server;
     await new Promise<void>((resolve, reject) => {
-      const server = app.listen(port, host, () => resolve());
       server.once('error', reject);
-      this._server = server;
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
   }
 
@@ -87,6 +124,9 @@ export class Oamserver {
     this._scheduler.stop();
     await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
     this._server?.closeAllConnections();
+    await this.core.collector.stop();
+    // Runs classified before the stop still count toward incidents.
+    await this.incidents.drain();
     await this.core.close();
     // Last: events raised while the core wound down still get their (bounded) chance to go out.
     await this._options.alerts?.stop();
@@ -105,7 +145,11 @@ export class Oamserver {
     try {
       const since = Date.now() - 3_600_000;
       const runs = await this.core.store.recentRuns({ limit: this._options.config.storage.maxRuns, sinceMs: since });
-      for (const stored of runs.reverse()) if (stored.result) recordRun(this.core.stats, stored.result);
+      for (const stored of runs.reverse()) {
+        if (!stored.result) continue;
+        recordRun(this.core.stats, stored.result);
+        learnBaselines(this.core.baselines, stored.result);
+      }
       this._options.info?.(`statistics warmed from ${runs.length} stored runs of the last hour`);
     } catch (error) {
       this._options.info?.(`statistics start empty: storage unavailable (${(error as Error).message})`);

@@ -25,6 +25,8 @@ describe('parseProbeConfig: the documented shape', () => {
     expect(config).toEqual({
       server: { host: '127.0.0.1', port: 4400 },
       storage: { keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 },
+      incidents: { openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000 },
+      baseline: { factor: 3, floor: 100, minSamples: 20 },
       probes: [
         {
           name: 'deposit-voicemail',

@@ -2,6 +2,7 @@ import type { HopRecord } from '@hoptrace/core';
 import { formatDuration } from '../config/duration';
 import { toHopView } from './hop-view';
 import { orderHops } from './order-hops';
+import { DEFAULT_BASELINE_RULE, baselineThresholdMs } from './baseline-rule';
 import { analyzeTiming } from './timing';
 import type { Classification, ClassifyInput, Fault, Verdict, VerdictFacts } from './types';
 
@@ -96,11 +97,22 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     );
   }
 
-  // The deepest hop that failed is where the error started; callers only pass it on.
+  // The deepest hop that failed is where the error started; callers only pass it on. But when
+  // it failed because a call of its own reached no hop (the next service was down), the fault
+  // is at the service it could not reach.
   const failing = onTrace.filter((h) => h.status === 'error');
   const origin = failing.sort((a, b) => path.indexOf(b.service) - path.indexOf(a.service))[0];
-  if (origin) return verdict('error', faultAt(origin, describeError(origin)));
-  if (input.trigger?.delivered && !input.trigger.ok && ordered.length > 0) {
+  const unreached = unreachedCall(onTrace, facts.firstMissingHop, input.peers);
+  if (origin && !(unreached && unreached.caller === origin && path.indexOf(origin.service) < firstMissingIndex)) {
+    return verdict('error', faultAt(origin, describeError(origin)));
+  }
+  // A trigger answered with an error because of that unreached call is explained by it too.
+  // An unexpected answer to the trigger is the entry service's fault when the run went no
+  // further, or when nothing is missing. When the run got past the entry and then stopped, the
+  // odd answer is only a symptom: where the run stopped (below) says more.
+  const pastEntry = onTrace.some((h) => h.service !== path[0]);
+  const stoppedPastEntry = pastEntry && facts.firstMissingHop !== undefined;
+  if (input.trigger?.delivered && !input.trigger.ok && ordered.length > 0 && !unreached && !stoppedPastEntry) {
     const entry = onTrace.find((h) => h.service === path[0]) ?? onTrace[0]!;
     return verdict('error', faultAt(entry, input.trigger.error ?? 'unexpected answer to the trigger'));
   }
@@ -118,6 +130,19 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
       });
     }
     const lastHop = lastBeforeGap ? [...onTrace].reverse().find((h) => h.service === lastBeforeGap) : undefined;
+    if (unreached) {
+      const target = unreached.target ? `${unreached.target.instance} (${unreached.peer})` : unreached.peer;
+      return verdict('lost', {
+        service: facts.firstMissingHop,
+        ...(unreached.target ? { instance: unreached.target.instance } : {}),
+        reason:
+          `${unreached.caller.service} (${unreached.caller.instance}) called ${facts.firstMissingHop} at ${target}, ` +
+          `but no hop came back` +
+          (unreached.caller.status === 'error'
+            ? ` (${unreached.caller.service} answered ${describeError(unreached.caller)})`
+            : ''),
+      });
+    }
     return verdict('lost', {
       service: facts.firstMissingHop,
       reason: lastBeforeGap
@@ -145,14 +170,14 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     );
   }
 
-  const slow = slowHop(onTrace, run.budget?.hopsMs ?? {});
+  const slow = slowHop(onTrace, hopLimit(run.budget?.hopsMs ?? {}, input));
   if (slow) {
+    const limit = slow.limit.fromBaseline
+      ? `over ${input.baselineRule?.factor ?? DEFAULT_BASELINE_RULE.factor}× its usual p90 of ${formatDuration(slow.limit.baselineP90Ms!)} (limit ${formatDuration(slow.limit.ms)})`
+      : `budget ${formatDuration(slow.limit.ms)}`;
     return verdict(
       'slow',
-      faultAt(
-        slow.hop,
-        `${slow.hop.service} took ${formatDuration(slow.hop.durationUs / 1000)}, budget ${formatDuration(slow.budgetMs)}`,
-      ),
+      faultAt(slow.hop, `${slow.hop.service} took ${formatDuration(slow.hop.durationUs / 1000)}, ${limit}`),
     );
   }
   if (run.budget?.totalMs !== undefined && timing.totalMs !== undefined && timing.totalMs > run.budget.totalMs) {
@@ -180,16 +205,68 @@ function firstOutOfOrder(seenOrder: string[], path: string[]): string | undefine
   return undefined;
 }
 
-/** The hop most over its budget (by ratio), if any is over. */
-function slowHop(hops: HopRecord[], budgets: Record<string, number>): { hop: HopRecord; budgetMs: number } | undefined {
-  let worst: { hop: HopRecord; budgetMs: number; ratio: number } | undefined;
+interface HopLimit {
+  ms: number;
+  fromBaseline: boolean;
+  baselineP90Ms?: number;
+}
+
+/** A hop's limit: its budget when one is set, else its learned baseline (see baseline-rule.ts). */
+function hopLimit(budgets: Record<string, number>, input: ClassifyInput): (hop: HopRecord) => HopLimit | undefined {
+  const rule = input.baselineRule ?? DEFAULT_BASELINE_RULE;
+  return (hop) => {
+    const budget = budgets[hop.service];
+    if (budget !== undefined) return { ms: budget, fromBaseline: false };
+    const baseline = input.baseline?.(hop.service, hop.instance);
+    const threshold = baselineThresholdMs(baseline, rule);
+    return threshold === undefined ? undefined : { ms: threshold, fromBaseline: true, baselineP90Ms: baseline!.p90Ms };
+  };
+}
+
+/** The hop most over its limit (by ratio), if any is over. */
+function slowHop(
+  hops: HopRecord[],
+  limitOf: (hop: HopRecord) => HopLimit | undefined,
+): { hop: HopRecord; limit: HopLimit } | undefined {
+  let worst: { hop: HopRecord; limit: HopLimit; ratio: number } | undefined;
   for (const hop of hops) {
-    const budgetMs = budgets[hop.service];
-    if (budgetMs === undefined) continue;
-    const ratio = hop.durationUs / 1000 / budgetMs;
-    if (ratio > 1 && (!worst || ratio > worst.ratio)) worst = { hop, budgetMs, ratio };
+    const limit = limitOf(hop);
+    if (!limit) continue;
+    const ratio = hop.durationUs / 1000 / limit.ms;
+    if (ratio > 1 && (!worst || ratio > worst.ratio)) worst = { hop, limit, ratio };
   }
   return worst;
+}
+
+/** A call a hop made that reached no hop, toward the first missing service when the address says so. */
+interface UnreachedCall {
+  caller: HopRecord;
+  peer: string;
+  target?: { service: string; instance: string };
+}
+
+/**
+ * The outgoing call (an exit with an address) that left no hop behind, made by a hop of the run:
+ * the call that was meant for the first missing service, as learned addresses (`peers`) tell:
+ * the instance that answered there before is the one that did not this time.
+ */
+function unreachedCall(
+  hops: HopRecord[],
+  firstMissing: string | undefined,
+  peers: ClassifyInput['peers'],
+): UnreachedCall | undefined {
+  if (firstMissing === undefined) return undefined;
+  const reached = new Set(hops.map((h) => h.parentSpanId));
+  for (const hop of hops) {
+    for (const exit of hop.exits ?? []) {
+      if (!exit.peer || reached.has(exit.spanId)) continue;
+      const target = peers?.(exit.peer);
+      // Only an address seen answering as that service counts: a call elsewhere (a database,
+      // a third party) proves nothing about the missing hop.
+      if (target?.service === firstMissing) return { caller: hop, peer: exit.peer, target };
+    }
+  }
+  return undefined;
 }
 
 /** The hop with the most time of its own (its duration minus the synchronous hops it called). */

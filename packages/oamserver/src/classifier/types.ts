@@ -1,4 +1,5 @@
 import type { HopRecord } from '@hoptrace/core';
+import type { Baseline, BaselineRule } from './baseline-rule';
 
 /** The classification of one run. */
 export type Verdict =
@@ -130,4 +131,10 @@ export interface ClassifyInput {
   triggerUnrecorded?: boolean;
   /** Skew above this is flagged. Default 1000 ms. */
   skewThresholdMs?: number;
+  /** Who answered at an address (`host:port`) in earlier runs: names the instance a call that left no hop was meant for. */
+  peers?: (peer: string) => { service: string; instance: string } | undefined;
+  /** The usual latency of a hop at an instance, for hops that have no budget. */
+  baseline?: (service: string, instance: string) => Baseline | undefined;
+  /** How a hop is judged slow against its baseline. Default: 3 × p90, at least 100 ms, after 20 samples. */
+  baselineRule?: BaselineRule;
 }

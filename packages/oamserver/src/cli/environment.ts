@@ -6,6 +6,8 @@ export interface CliEnvironment {
   secret?: string;
   jaegerUiUrl?: string;
   otlpEndpoint?: string;
+  /** `service.name` of the Oamserver's root spans (OTEL_SERVICE_NAME). */
+  serviceName?: string;
   /** Base URL of a running Oamserver, for runs/report. */
   server?: string;
 }
@@ -17,6 +19,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     jaegerUiUrl: env.JAEGER_UI_URL || undefined,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     server: env.HOPTRACE_SERVER || undefined,
+    serviceName: env.OTEL_SERVICE_NAME || undefined,
   };
 }
 

@@ -47,8 +47,19 @@ export function formatRun(view: RunView): string {
     hop.status === 'ok' ? style.green('ok') : style.red(`error${hop.httpStatus ? ` ${hop.httpStatus}` : ''}`),
     hop.onTrace ? '' : style.red('other trace'),
   ]);
-  for (const missing of view.facts?.missingHops ?? [])
-    rows.push(['-', missing, style.dim('(no hop)'), '', '', style.red('missing'), '']);
+  // For `unknown`, no hop could be read: the services are not judged, not missing.
+  const unjudged = view.verdict === 'unknown';
+  for (const missing of view.facts?.missingHops ?? []) {
+    rows.push([
+      '-',
+      missing,
+      style.dim('(no hop)'),
+      '',
+      '',
+      unjudged ? style.dim('not judged') : style.red('missing'),
+      '',
+    ]);
+  }
   if (rows.length > 0) {
     lines.push(
       table(['#', 'SERVICE', 'INSTANCE', 'OPERATION', 'TIME', 'STATUS', ''], rows)

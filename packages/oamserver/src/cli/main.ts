@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, HoptraceError } from '@hoptrace/core';
+import { incidentsCommand } from './commands/incidents';
 import { probeCommand } from './commands/probe';
 import { reportCommand } from './commands/report';
 import { runsCommand } from './commands/runs';
@@ -72,6 +73,19 @@ program
   .option('--json', 'print JSON')
   .action(async (options: { server: string; window: string; json?: boolean }) => {
     exitCode = await reportCommand(options);
+  });
+
+program
+  .command('incidents')
+  .description(
+    'open incidents (and with --all, recent ones) from a running Oamserver: where, since when, how many runs',
+  )
+  .option('--server <url>', 'Oamserver URL (or HOPTRACE_SERVER)', server)
+  .option('-a, --all', 'recent resolved incidents too')
+  .option('-n, --limit <n>', 'how many', '50')
+  .option('--json', 'print JSON')
+  .action(async (options: { server: string; all?: boolean; limit: string; json?: boolean }) => {
+    exitCode = await incidentsCommand(options);
   });
 
 program

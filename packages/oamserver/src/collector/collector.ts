@@ -1,6 +1,9 @@
 import { classify } from '../classifier/classify';
 import type { RunRecord } from '../classifier/types';
+import type { BaselineRule } from '../classifier/baseline-rule';
 import type { FiredRun } from '../runner/probe-runner';
+import type { BaselineStore } from '../stats/baselines';
+import type { PeerDirectory } from '../stats/peer-directory';
 import type { RunResult, RunStore, StoredRun } from '../store/run-store';
 import type { StorageHealth } from '../store/storage-health';
 import { unknownResult } from './unknown-result';
@@ -22,12 +25,24 @@ export interface CollectorOptions {
    * give up after their export timeout, 1 s by default) were likely dropped meanwhile. Default 500 ms.
    */
   slowStorageMs?: number;
+  /**
+   * Which pending runs this collector classifies: `all` (a server: every run of the probes it
+   * knows) or `own` (`hoptrace probe`: only the runs it fired). Default `all`.
+   */
+  scope?: 'all' | 'own';
+  /** With scope `all`: the probes this collector knows; runs of other probes are left to whoever fired them. */
+  probes?: readonly string[];
 }
 
 /** What the collector needs. */
 export interface CollectorDeps {
   store: RunStore;
   storageHealth: StorageHealth;
+  /** Addresses learned from linked hops (names the instance a failed call was meant for); learns from every run. */
+  peers?: PeerDirectory;
+  /** Usual hop latencies, for hops without a budget. */
+  baselines?: BaselineStore;
+  baselineRule?: BaselineRule;
   now?: () => number;
   /** Told about storage problems (never about argument values). */
   warn?: (message: string) => void;
@@ -37,6 +52,10 @@ type Listener = (result: RunResult) => void;
 
 /** Most runs fired here that are remembered while they wait for a verdict. */
 const MAX_LOCAL_RUNS = 10_000;
+/** Results remembered for late waiters. */
+const MAX_RECENT_RESULTS = 1000;
+/** How long a run of a probe this collector does not know stays pending before it is forgotten. */
+const FOREIGN_RUN_GRACE_MS = 600_000;
 
 /**
  * Classifies runs: as soon as all of a run's expected hops have arrived, or when its deadline
@@ -53,6 +72,12 @@ export class Collector {
   private readonly _unknownGraceMs: number;
   private readonly _triggerGraceMs: number;
   private readonly _slowStorageMs: number;
+  private readonly _scope: 'all' | 'own';
+  private readonly _probes: Set<string> | undefined;
+  /** Results announced lately, so a waiter that comes late still gets its run's result. */
+  private readonly _recent = new Map<string, RunResult>();
+  /** The slowest single storage call of the current pass. */
+  private _slowestCallMs = 0;
   private readonly _listeners: Listener[] = [];
   private readonly _waiters = new Map<string, ((result: RunResult) => void)[]>();
   /** Runs fired here, not yet announced. */
@@ -74,6 +99,8 @@ export class Collector {
     this._unknownGraceMs = options.unknownGraceMs ?? 2000;
     this._triggerGraceMs = options.triggerGraceMs ?? 1000;
     this._slowStorageMs = options.slowStorageMs ?? 500;
+    this._scope = options.scope ?? 'all';
+    this._probes = options.probes ? new Set(options.probes) : undefined;
   }
 
   /** Calls `listener` with every result this collector stores (once per run). */
@@ -92,6 +119,8 @@ export class Collector {
 
   /** Resolves with the run's result once it has one, or undefined after `timeoutMs`. */
   waitForResult(runId: string, timeoutMs: number): Promise<RunResult | undefined> {
+    const known = this._recent.get(runId);
+    if (known) return Promise.resolve(known);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this._waiters.set(
@@ -130,9 +159,9 @@ export class Collector {
   async pass(): Promise<void> {
     const now = this._now();
     let pending: { runId: string; deadlineMs: number }[];
-    const started = performance.now();
+    this._slowestCallMs = 0;
     try {
-      pending = await this._deps.store.pendingRuns(this._maxPerPass);
+      pending = await this._timed(() => this._deps.store.pendingRuns(this._maxPerPass));
       this._deps.storageHealth.success();
     } catch (error) {
       this._storageFailed(error);
@@ -143,10 +172,9 @@ export class Collector {
       await Promise.all(pending.slice(i, i + 20).map((p) => this._consider(p.runId, p.deadlineMs, now)));
     }
     await this._findVanishedRuns(new Set(pending.map((p) => p.runId)), now, pending.length >= this._maxPerPass);
-    const tookMs = performance.now() - started;
-    if (tookMs > this._slowStorageMs) {
+    if (this._slowestCallMs > this._slowStorageMs) {
       // Redis hung for a while, then answered: hop writes of that time were probably dropped.
-      this._storageFailed(new Error(`storage took ${Math.round(tookMs)} ms to answer`));
+      this._storageFailed(new Error(`storage took ${Math.round(this._slowestCallMs)} ms to answer`));
     }
     this._judgeLocalRunsUnknown(now);
   }
@@ -180,9 +208,26 @@ export class Collector {
     }
   }
 
-  private async _consider(runId: string, deadlineMs: number, now: number): Promise<void> {
+  /** Runs one storage call, noting how long it took (a hung Redis shows as one slow call). */
+  private async _timed<T>(call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
     try {
-      const stored = await this._deps.store.loadRun(runId);
+      return await call();
+    } finally {
+      this._slowestCallMs = Math.max(this._slowestCallMs, performance.now() - started);
+    }
+  }
+
+  /** Whether this collector classifies the run (see CollectorOptions.scope). */
+  private _accepts(runId: string, probe: string): boolean {
+    if (this._scope === 'own') return this._local.has(runId);
+    return this._probes === undefined || this._probes.has(probe) || this._local.has(runId);
+  }
+
+  private async _consider(runId: string, deadlineMs: number, now: number): Promise<void> {
+    if (this._scope === 'own' && !this._local.has(runId)) return;
+    try {
+      const stored = await this._timed(() => this._deps.store.loadRun(runId));
       if (!stored) {
         // The run's record expired or was never written: nothing to classify.
         if (now > deadlineMs + this._unknownGraceMs) await this._deps.store.dropPending(runId);
@@ -193,12 +238,18 @@ export class Collector {
         await this._deps.store.dropPending(runId);
         return;
       }
-      const { hops } = await this._deps.store.readHops(runId);
+      if (!this._accepts(runId, stored.run.probe)) {
+        // A run of a probe this server does not know (fired by `hoptrace probe` with another
+        // config): its firer classifies it. If that process died, forget it after a while.
+        if (now > stored.run.deadlineMs + FOREIGN_RUN_GRACE_MS) await this._deps.store.dropPending(runId);
+        return;
+      }
+      const { hops } = await this._timed(() => this._deps.store.readHops(runId));
       this._deps.storageHealth.success();
       const complete = stored.run.path.every((service) => hops.some((h) => h.service === service));
       if (!complete && now < stored.run.deadlineMs) return;
-      const waitingForTrigger = !stored.trigger && now < stored.run.deadlineMs + this._triggerGraceMs;
-      if (!complete && waitingForTrigger) return;
+      // Even with every hop in, wait for what the trigger answered (an unexpected status matters).
+      if (!stored.trigger && now < stored.run.deadlineMs + this._triggerGraceMs) return;
       await this._finish(stored, hops, now);
     } catch (error) {
       this._storageFailed(error);
@@ -219,9 +270,15 @@ export class Collector {
         storageGap: this._deps.storageHealth.unavailableBetween(run.firedAtMs, now),
         triggerUnrecorded: !trigger,
         skewThresholdMs: this._skewThresholdMs,
+        peers: this._deps.peers ? (peer) => this._deps.peers!.lookup(peer) : undefined,
+        baseline: this._deps.baselines
+          ? (service, instance) => this._deps.baselines!.baseline(run.probe, service, instance)
+          : undefined,
+        baselineRule: this._deps.baselineRule,
       },
       now - run.firedAtMs,
     );
+    this._deps.peers?.learn(hops);
     const result: RunResult = { ...classification, run, ...(trigger ? { trigger } : {}), classifiedAtMs: now };
     const outcome = await this._deps.store.finishRun(result);
     if (outcome === 'stored' && !this._announcedLocally.delete(run.runId)) this._announce(result);
@@ -273,6 +330,8 @@ export class Collector {
 
   private _resolveWaiters(result: RunResult): void {
     this._local.delete(result.run.runId);
+    this._recent.set(result.run.runId, result);
+    if (this._recent.size > MAX_RECENT_RESULTS) this._recent.delete(this._recent.keys().next().value as string);
     const waiters = this._waiters.get(result.run.runId);
     this._waiters.delete(result.run.runId);
     for (const resolve of waiters ?? []) resolve(result);

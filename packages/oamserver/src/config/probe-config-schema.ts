@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_LABEL_LENGTH, PROBE_NAME_PATTERN } from '@hoptrace/core';
 import { alertsSchema } from './alerts-schema';
 import { duration } from './duration';
+import { baselineSchema, incidentsSchema } from './incidents-schema';
 
 const serviceName = z.string().min(1, 'a service name cannot be empty').max(MAX_LABEL_LENGTH);
 
@@ -72,7 +73,10 @@ export const serverSchema = z
 export const storageSchema = z
   .object({
     /** Prefix of every Redis key; must match the services' HOPTRACE_KEY_PREFIX. */
-    keyPrefix: z.string().default('hoptrace:'),
+    keyPrefix: z
+      .string()
+      .regex(/^[^{}]*$/, 'must not contain { or } (they would put every run in one Redis Cluster slot)')
+      .default('hoptrace:'),
     /** How long a run and its result are kept. */
     runTtl: duration({ minMs: 60_000 }).default(86_400_000),
     /** How many recent runs the indexes keep (overall, and per probe). */
@@ -97,6 +101,10 @@ export const probeConfigSchema = z
     /** Where incident events go (alerts-schema.ts). Absent: nowhere but the log. */
     alerts: alertsSchema.optional(),
     metrics: metricsSchema.optional(),
+    /** When incidents open and resolve (incidents-schema.ts). */
+    incidents: incidentsSchema.default({ openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000 }),
+    /** How hops without a budget are judged slow (incidents-schema.ts). */
+    baseline: baselineSchema.default({ factor: 3, floor: 100, minSamples: 20 }),
   })
   .strict();
 

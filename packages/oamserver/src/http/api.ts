@@ -2,6 +2,8 @@ import express, { type Request, type Response } from 'express';
 import { VERDICTS, type Verdict } from '../classifier/types';
 import { formatDuration } from '../config/duration';
 import type { ProbeDefinition } from '../config/probe-config-schema';
+import type { AlertDispatcher } from '../alerts/alert-dispatcher';
+import type { IncidentStore } from '../incidents/incident-store';
 import type { OamCore } from '../oam-core';
 import { STATS_WINDOWS, type StatsWindow } from '../stats/rolling-stats';
 import type { OamMetrics } from './metrics';
@@ -17,6 +19,8 @@ export interface ApiDeps {
   schedulerRunning: () => boolean;
   /** Fires a probe now and returns its run id. */
   fireNow: (probe: ProbeDefinition) => Promise<string>;
+  incidents?: IncidentStore;
+  alerts?: AlertDispatcher;
 }
 
 function windowOf(req: Request): StatsWindow | undefined {
@@ -64,7 +68,11 @@ export function createApi(deps: ApiDeps): express.Express {
   });
 
   app.get('/readyz', async (_req, res) => {
-    const storage = await core.store.ping().catch(() => false);
+    // Answer within a second even when Redis hangs: orchestrators time out readiness probes.
+    const storage = await Promise.race([
+      core.store.ping().catch(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
+    ]);
     const scheduler = deps.schedulerRunning();
     res.status(storage && scheduler ? 200 : 503).json({ ready: storage && scheduler, storage, scheduler });
   });
@@ -160,6 +168,30 @@ export function createApi(deps: ApiDeps): express.Express {
       probes: core.stats.summaries(window, (k) => k.service === undefined),
       services: core.stats.summaries(window, (k) => k.service !== undefined && k.instance === undefined),
       instances: core.stats.summaries(window, (k) => k.instance !== undefined),
+    });
+  });
+
+  app.get('/api/incidents', async (req, res) => {
+    if (!deps.incidents) {
+      res.json({ incidents: [] });
+      return;
+    }
+    const state = (req.query.state as string | undefined) ?? 'open';
+    if (state !== 'open' && state !== 'all') {
+      res.status(400).json({ error: 'state must be open or all' });
+      return;
+    }
+    try {
+      res.json({ incidents: await deps.incidents.list({ state, limit: limitOf(req) }) });
+    } catch (error) {
+      unavailable(res, error);
+    }
+  });
+
+  app.get('/api/alerts', (_req, res) => {
+    res.json({
+      channels: deps.alerts?.channelNames ?? [],
+      deliveries: deps.alerts?.recentDeliveries() ?? [],
     });
   });
 

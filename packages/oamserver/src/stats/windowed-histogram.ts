@@ -91,10 +91,12 @@ export class WindowedHistogram {
     const judged = summary.count - summary.unknown;
     if (judged > 0) summary.okRatio = (judged - summary.faults) / judged;
     if (merged && merged.totalCount > 0) {
-      summary.p50Ms = merged.getValueAtPercentile(50) / 1000;
-      summary.p90Ms = merged.getValueAtPercentile(90) / 1000;
-      summary.p99Ms = merged.getValueAtPercentile(99) / 1000;
-      summary.maxMs = merged.maxValue / 1000;
+      // HDR percentiles are bucket tops; never report one above the largest value recorded.
+      const max = merged.maxValue;
+      summary.p50Ms = Math.min(merged.getValueAtPercentile(50), max) / 1000;
+      summary.p90Ms = Math.min(merged.getValueAtPercentile(90), max) / 1000;
+      summary.p99Ms = Math.min(merged.getValueAtPercentile(99), max) / 1000;
+      summary.maxMs = max / 1000;
     }
     return summary;
   }

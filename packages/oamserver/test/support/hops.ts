@@ -71,6 +71,10 @@ export interface ChainOptions {
   budget?: RunRecord['budget'] | null;
   /** Changes to what the trigger did. */
   trigger?: Partial<TriggerOutcome>;
+  /** The address (`host:port`) each service is called at: the caller's exit toward it names it as its `peer`. */
+  peers?: Record<string, string>;
+  /** Calls a service makes to addresses where nothing instrumented answers (a third party): exits with that peer and no hop. */
+  extraCalls?: Record<string, string[]>;
 }
 
 /** A built run: what the classifier gets, plus what really happened. */
@@ -130,11 +134,16 @@ export function buildRun(options: ChainOptions = {}): BuiltRun {
     const lostContext = override.lostContext === true;
     const ownTrace = lostContext ? OTHER_TRACE_ID : traceId;
     const workUs = Math.round((override.workMs ?? spec.workMs) * 1000);
-    const exits: { spanId: string; atUs: number }[] = [];
+    const exits: NonNullable<HopRecord['exits']> = [];
     let t = Math.round(workUs / 2);
+    for (const peer of options.extraCalls?.[service] ?? []) {
+      exits.push({ spanId: nextSpanId(), atUs: t, peer });
+      t += 2 * NET_US;
+    }
     for (const child of options.calls?.[service] ?? spec.calls) {
       const exitSpanId = nextSpanId();
-      exits.push({ spanId: exitSpanId, atUs: t });
+      const peer = options.peers?.[child];
+      exits.push({ spanId: exitSpanId, atUs: t, ...(peer !== undefined ? { peer } : {}) });
       if (specOf(child).kind === 'consumer') {
         // Published to a stream: the consumer takes it after the queue wait; the publisher goes on.
         hop(child, trueStartUs + t + PUBLISH_US + queueWaitUs, exitSpanId, ownTrace);

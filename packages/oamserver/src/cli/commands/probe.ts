@@ -26,7 +26,10 @@ export async function probeCommand(
     secret: requireSecret(env),
     redisUrl: env.redisUrl,
     otlpEndpoint: env.otlpEndpoint,
+    serviceName: env.serviceName,
     warn: (message) => process.stderr.write(`hoptrace: ${message}\n`),
+    // Only this run: a server (or another `hoptrace probe`) classifies the others.
+    collector: { scope: 'own' },
   });
   try {
     if (!options.json)

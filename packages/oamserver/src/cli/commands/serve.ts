@@ -15,7 +15,13 @@ export async function serveCommand(
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
     throw new CliError(`--port must be a port number, got "${options.port}"`);
   }
-  const log = pino({ name: 'hoptrace-oamserver', level: process.env.HOPTRACE_LOG_LEVEL ?? 'info' });
+  const level = process.env.HOPTRACE_LOG_LEVEL ?? 'info';
+  if (!(level in pino.levels.values)) {
+    throw new CliError(
+      `HOPTRACE_LOG_LEVEL must be one of ${Object.keys(pino.levels.values).join(', ')}, got "${level}"`,
+    );
+  }
+  const log = pino({ name: 'hoptrace-oamserver', level });
   // Webhook secrets come from the variables the config names (never from the file itself).
   const alerts = createAlertDispatcher(config.alerts, {
     env: (name) => process.env[name],
@@ -28,6 +34,7 @@ export async function serveCommand(
     secret: requireSecret(env),
     redisUrl: env.redisUrl,
     otlpEndpoint: env.otlpEndpoint,
+    serviceName: env.serviceName,
     jaegerUiUrl: env.jaegerUiUrl,
     host: options.host,
     port,

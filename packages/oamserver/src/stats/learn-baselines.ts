@@ -1,0 +1,17 @@
+import type { RunResult } from '../store/run-store';
+import type { BaselineStore } from './baselines';
+
+/**
+ * Feeds a classified run's healthy hops into the baselines: hops on the run's trace, that did
+ * not fail, at a place the verdict does not blame. `unknown` runs teach nothing.
+ */
+export function learnBaselines(baselines: BaselineStore, result: RunResult): void {
+  if (result.verdict === 'unknown') return;
+  const fault = result.verdict === 'ok' ? undefined : result.fault;
+  for (const hop of result.hops) {
+    if (!hop.onTrace || hop.status !== 'ok') continue;
+    if (fault && fault.service === hop.service && (fault.instance === undefined || fault.instance === hop.instance))
+      continue;
+    baselines.record(result.run.probe, hop.service, hop.instance, hop.durationMs, result.run.firedAtMs);
+  }
+}

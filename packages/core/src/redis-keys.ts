@@ -64,8 +64,9 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     // can change the key's shape or its hash tag.
     place: (probe, service, instance) =>
       `${prefix}probe:${probeTag(probe)}:place:${encodeURIComponent(service)}:${instance === undefined ? '*' : encodeURIComponent(instance)}`,
-    incidents: () => `${prefix}incidents`,
-    openIncidents: () => `${prefix}incidents:open`,
-    recentIncidents: () => `${prefix}incidents:recent`,
+    // The incident list lives in one hash tag, so that saving an incident is one MULTI, also on a cluster.
+    incidents: () => `${prefix}{incidents}`,
+    openIncidents: () => `${prefix}{incidents}:open`,
+    recentIncidents: () => `${prefix}{incidents}:recent`,
   };
 }

@@ -131,10 +131,10 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     }
     const lastHop = lastBeforeGap ? [...onTrace].reverse().find((h) => h.service === lastBeforeGap) : undefined;
     if (unreached) {
-      const target = unreached.target ? `${unreached.target.instance} (${unreached.peer})` : unreached.peer;
+      const target = unreached.target?.instance ? `${unreached.target.instance} (${unreached.peer})` : unreached.peer;
       return verdict('lost', {
         service: facts.firstMissingHop,
-        ...(unreached.target ? { instance: unreached.target.instance } : {}),
+        ...(unreached.target?.instance ? { instance: unreached.target.instance } : {}),
         reason:
           `${unreached.caller.service} (${unreached.caller.instance}) called ${facts.firstMissingHop} at ${target}, ` +
           `but no hop came back` +
@@ -242,7 +242,7 @@ function slowHop(
 interface UnreachedCall {
   caller: HopRecord;
   peer: string;
-  target?: { service: string; instance: string };
+  target?: { service: string; instance: string | undefined };
 }
 
 /**

@@ -132,7 +132,7 @@ export interface ClassifyInput {
   /** Skew above this is flagged. Default 1000 ms. */
   skewThresholdMs?: number;
   /** Who answered at an address (`host:port`) in earlier runs: names the instance a call that left no hop was meant for. */
-  peers?: (peer: string) => { service: string; instance: string } | undefined;
+  peers?: (peer: string) => { service: string; instance: string | undefined } | undefined;
   /** The usual latency of a hop at an instance, for hops that have no budget. */
   baseline?: (service: string, instance: string) => Baseline | undefined;
   /** How a hop is judged slow against its baseline. Default: 3 × p90, at least 100 ms, after 20 samples. */

@@ -36,6 +36,17 @@ export interface IncidentRules {
 }
 
 type RecordVisit = (key: string, ...args: (string | number)[]) => Promise<string>;
+type Supersede = (key: string, kind: string, id: string, by: string, now: number) => Promise<string | null>;
+
+/** Registers a Lua script of ../../lua on the client (once) and returns a function that runs it. */
+function defineScript<T>(redis: OamRedis, name: string, file: string): T {
+  const commands = redis as unknown as Record<string, unknown>;
+  if (typeof commands[name] !== 'function') {
+    redis.defineCommand(name, { numberOfKeys: 1, lua: readFileSync(join(__dirname, '..', '..', 'lua', file), 'utf8') });
+  }
+  const command = commands[name] as (...args: unknown[]) => unknown;
+  return ((...args: unknown[]) => command.apply(redis, args)) as T;
+}
 
 /** cjson writes an empty list as `{}`: read lists back as arrays. */
 function normalize(incident: Incident): Incident {
@@ -54,21 +65,15 @@ const MAX_RECENT_INCIDENTS = 1000;
  */
 export class IncidentStore {
   private readonly _recordVisit: RecordVisit;
+  private readonly _supersede: Supersede;
 
   constructor(
     private readonly _redis: OamRedis,
     private readonly _keys: RedisKeys,
     private readonly _rules: IncidentRules,
   ) {
-    const commands = this._redis as unknown as Record<string, RecordVisit | undefined>;
-    if (typeof commands.hoptraceRecordVisit !== 'function') {
-      this._redis.defineCommand('hoptraceRecordVisit', {
-        numberOfKeys: 1,
-        lua: readFileSync(join(__dirname, '..', '..', 'lua', 'record-visit.lua'), 'utf8'),
-      });
-    }
-    this._recordVisit = (key, ...args) =>
-      (this._redis as unknown as { hoptraceRecordVisit: RecordVisit }).hoptraceRecordVisit(key, ...args);
+    this._recordVisit = defineScript<RecordVisit>(this._redis, 'hoptraceRecordVisit', 'record-visit.lua');
+    this._supersede = defineScript<Supersede>(this._redis, 'hoptraceSupersedeIncident', 'supersede-incident.lua');
   }
 
   get rules(): IncidentRules {
@@ -101,30 +106,30 @@ export class IncidentStore {
     return transitions.map((t) => ({ type: t.type, incident: normalize(t.incident) }));
   }
 
-  /** Writes an incident to the list (after any transition). */
+  /** Writes an incident to the list (after any transition), in one MULTI (the list keys share a hash tag). */
   async save(incident: Incident): Promise<void> {
     const id = incident.id;
-    await Promise.all([
-      this._redis.hset(this._keys.incidents(), id, JSON.stringify(incident)),
-      incident.state === 'open'
-        ? this._redis.sadd(this._keys.openIncidents(), id)
-        : this._redis.srem(this._keys.openIncidents(), id),
-      this._redis.zadd(this._keys.recentIncidents(), incident.openedAtMs, id),
-    ]);
+    const tx = this._redis.multi().hset(this._keys.incidents(), id, JSON.stringify(incident));
+    if (incident.state === 'open') tx.sadd(this._keys.openIncidents(), id);
+    else tx.srem(this._keys.openIncidents(), id);
+    await tx.zadd(this._keys.recentIncidents(), incident.openedAtMs, id).exec();
     await this._trim();
   }
 
-  /** Marks an open instance-level incident as taken over by a service-wide one. Returns it, resolved. */
+  /** Resolves an open instance-level incident that a service-wide one takes over (atomically, see supersede-incident.lua). */
   async supersede(incident: Incident, by: Incident): Promise<Incident | undefined> {
-    const key = this._keys.place(incident.probe, incident.service, incident.instance);
-    const raw = await this._redis.hget(key, incident.kind);
+    if (incident.instance === undefined) return undefined;
+    const raw = await this._supersede(
+      this._keys.place(incident.probe, incident.service, incident.instance),
+      incident.kind,
+      incident.id,
+      by.id,
+      Date.now(),
+    );
     if (!raw) return undefined;
-    const state = JSON.parse(raw) as { incident?: Incident };
-    if (!state.incident || state.incident.id !== incident.id || state.incident.state !== 'open') return undefined;
-    state.incident = { ...normalize(state.incident), state: 'resolved', resolvedAtMs: Date.now(), mergedInto: by.id };
-    await this._redis.hset(key, incident.kind, JSON.stringify(state));
-    await this.save(state.incident);
-    return state.incident;
+    const resolved = normalize(JSON.parse(raw) as Incident);
+    await this.save(resolved);
+    return resolved;
   }
 
   /** Incidents, open ones or all recent ones, newest first. */

@@ -71,6 +71,8 @@ export class IncidentTracker {
   }
 
   private async _handle(result: RunResult): Promise<void> {
+    // Another Oamserver may have opened or resolved incidents: decide on a fresh list.
+    if (this._now() - this._refreshedAt > REFRESH_MS) await this.refresh();
     const probe = result.run.probe;
     const known = (service: string): number =>
       this._deps.stats.summaries('1h', (k) => k.probe === probe && k.service === service && k.instance !== undefined)

@@ -44,6 +44,18 @@ describe('PeerDirectory', () => {
     expect(directory.size).toBe(4);
   });
 
+  it('names only the service at an address where instances take turns (a load balancer)', () => {
+    const directory = new PeerDirectory();
+    for (const instance of ['recorder-1', 'recorder-2', 'recorder-1']) {
+      directory.learn(buildRun({ peers: ADDRESSES, hops: { recorder: { instance } } }).hops);
+    }
+    expect(directory.lookup('127.0.0.1:7013')).toEqual({ service: 'recorder', instance: undefined });
+    // One instance answering ten times in a row makes the address its own again.
+    for (let i = 0; i < 10; i++)
+      directory.learn(buildRun({ peers: ADDRESSES, hops: { recorder: { instance: 'recorder-3' } } }).hops);
+    expect(directory.lookup('127.0.0.1:7013')).toEqual({ service: 'recorder', instance: 'recorder-3' });
+  });
+
   it('is bounded: past its size, the address learned longest ago is forgotten first', () => {
     const directory = new PeerDirectory(2);
     const recorderAt = (address: string, instance: string) =>

@@ -10,17 +10,27 @@ export interface PeerIdentity {
 
 interface PeerEntry {
   service: string;
-  instances: Set<string>;
+  /** The instance that answered last. */
+  last: string;
+  /** Instances seen answering here (bounded). */
+  seen: Set<string>;
+  /** An earlier instance answered again after another: several instances share the address. */
+  shared: boolean;
+  /** How many times in a row `last` answered (a long run means the address is no longer shared). */
+  streak: number;
 }
 
-/** Beyond this many instances seen at one address, stop counting: it is shared anyway. */
+/** Instances remembered per address. */
 const MAX_INSTANCES_PER_PEER = 8;
+/** The same instance answering this many times in a row makes a shared address single again. */
+const UNSHARE_AFTER = 10;
 
 /**
  * Learns which service instance answers at which address (`host:port`), from linked hops: a
  * hop's parent exit says where its caller sent the call. When a later call to that address
  * leaves no hop, the Oamserver can name the instance that failed to answer. An address where
- * several instances answered (behind a load balancer) names the service only. Bounded (LRU).
+ * several instances take turns (behind a load balancer) names the service only; one instance
+ * replacing another (a restart) moves the name. Bounded (LRU).
  */
 export class PeerDirectory {
   private readonly _byPeer = new Map<string, PeerEntry>();
@@ -33,21 +43,40 @@ export class PeerDirectory {
       if (!link.parent) continue;
       const exit = link.parent.exits?.find((e) => e.spanId === link.hop.parentSpanId);
       if (!exit?.peer) continue;
-      const known = this._byPeer.get(exit.peer);
-      const entry: PeerEntry =
-        known && known.service === link.hop.service ? known : { service: link.hop.service, instances: new Set() };
-      if (entry.instances.size < MAX_INSTANCES_PER_PEER) entry.instances.add(link.hop.instance);
-      this._byPeer.delete(exit.peer);
-      this._byPeer.set(exit.peer, entry);
-      if (this._byPeer.size > this._maxEntries) this._byPeer.delete(this._byPeer.keys().next().value as string);
+      this._note(exit.peer, link.hop.service, link.hop.instance);
     }
   }
 
-  /** Who answers at `peer`, if known; the instance only when one instance ever answered there. */
+  private _note(peer: string, service: string, instance: string): void {
+    const known = this._byPeer.get(peer);
+    let entry: PeerEntry;
+    if (!known || known.service !== service) {
+      entry = { service, last: instance, seen: new Set([instance]), shared: false, streak: 1 };
+    } else {
+      entry = known;
+      if (instance === entry.last) {
+        entry.streak++;
+        if (entry.streak >= UNSHARE_AFTER) entry.shared = false;
+      } else {
+        // Back to an instance seen before: the address is shared (load-balanced). A new one
+        // that replaces the old (a redeploy, a restart with a new id) is not.
+        if (entry.seen.has(instance)) entry.shared = true;
+        if (entry.seen.size >= MAX_INSTANCES_PER_PEER) entry.seen.clear();
+        entry.seen.add(instance);
+        entry.last = instance;
+        entry.streak = 1;
+      }
+    }
+    this._byPeer.delete(peer);
+    this._byPeer.set(peer, entry);
+    if (this._byPeer.size > this._maxEntries) this._byPeer.delete(this._byPeer.keys().next().value as string);
+  }
+
+  /** Who answers at `peer`, if known; the instance unless several instances take turns there. */
   lookup(peer: string): PeerIdentity | undefined {
     const entry = this._byPeer.get(peer);
     if (!entry) return undefined;
-    return { service: entry.service, instance: entry.instances.size === 1 ? [...entry.instances][0] : undefined };
+    return { service: entry.service, instance: entry.shared ? undefined : entry.last };
   }
 
   get size(): number {

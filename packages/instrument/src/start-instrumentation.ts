@@ -1,7 +1,7 @@
 import { diag, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -49,7 +49,13 @@ export function createProbeSampler(
 
 function otlpProcessor(otlp: OtlpOptions): SpanProcessor {
   const config = { url: otlp.url, headers: otlp.headers };
-  const exporter = otlp.protocol === 'http/json' ? new OtlpJsonExporter(config) : new OtlpProtoExporter(config);
+  // Loaded only when OTLP is on: the exporters (protobuf included) cost memory in every service.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const exporter =
+    otlp.protocol === 'http/json'
+      ? new (require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpJson).OTLPTraceExporter(config)
+      : new (require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProto).OTLPTraceExporter(config);
+  /* eslint-enable @typescript-eslint/no-require-imports */
   // The sdk-trace-base BatchSpanProcessor honours the OTEL_BSP_* variables.
   return new BatchSpanProcessor(exporter);
 }

@@ -34,6 +34,7 @@ describe('incidents on one instance of three', () => {
   let demo: RunningDemo;
   let receiver: WebhookReceiver;
   let oamserver: RunningOamserver;
+  let configFile: string;
 
   beforeAll(async () => {
     redis = testRedis();
@@ -42,7 +43,7 @@ describe('incidents on one instance of three', () => {
     // openAfter 1: with three instances behind round-robin, each instance sees every third run,
     // so "within three runs of the fault" means the first faulty visit opens the incident.
     // Flapping is held back on the way out: three healthy visits in a row resolve it.
-    const config = writeConfig(`
+    configFile = writeConfig(`
 storage: { keyPrefix: "${prefix}" }
 incidents: { openAfter: 1, resolveAfter: 3 }
 alerts:
@@ -57,7 +58,7 @@ probes:
     path: [gateway, mailbox, recorder, storage, notifier]
     budget: { total: 800ms, hops: { recorder: 200ms } }
 `);
-    oamserver = await startOamserver(config, cliEnv({ TEST_WEBHOOK_SECRET: WEBHOOK_SECRET }));
+    oamserver = await startOamserver(configFile, cliEnv({ TEST_WEBHOOK_SECRET: WEBHOOK_SECRET }));
   }, 120_000);
 
   afterAll(async () => {
@@ -130,7 +131,12 @@ probes:
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/OPEN .*deposit-voicemail\s+slow\s+recorder \(recorder-2\)/);
 
-    // Heal it: three healthy visits of recorder-2 resolve the incident.
+    // The incident survives a restart of the Oamserver.
+    await oamserver.stop();
+    oamserver = await startOamserver(configFile, cliEnv({ TEST_WEBHOOK_SECRET: WEBHOOK_SECRET }));
+    expect((await incidents('open')).map((i) => i.id)).toEqual([incident.id]);
+
+    // Heal it: three healthy visits of recorder-2 resolve the incident (on the new Oamserver).
     await setFaults(slowInstance, undefined);
     const resolved = await waitFor(
       () => receiver.received.find((a) => a.body.type === 'incident.resolved' && a.body.incident.id === incident.id),

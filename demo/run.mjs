@@ -1,11 +1,19 @@
 // The voicemail demo, all of it: finds (or starts) Redis, starts every service instance with the
 // hoptrace drop-in, then the Oamserver, prints where everything is, and stops it all on Ctrl-C.
 //   node demo/run.mjs [--instances N] [--base-port P] [--no-oamserver] [--verbose]
+// A service can run with a skewed clock (under faketime): NOTIFIER_CLOCK_OFFSET=+30s.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, UsageError, parseLauncherArgs } from './lib/args.mjs';
+import {
+  ClockOffsetError,
+  clockOffsets,
+  faketimeInstalled,
+  faketimeMissingMessage,
+  withClockOffset,
+} from './lib/clock-offset.mjs';
 import { OAMSERVER_PORT, OAMSERVER_URL, oamserverCli, oamserverCommand } from './lib/oamserver.mjs';
 import { ignoredFaultVariables, instanceEnv, planInstances } from './lib/plan.mjs';
 import { portIsFree } from './lib/ports.mjs';
@@ -74,6 +82,9 @@ async function main() {
     console.warn(`note: ${name} is ignored by the launcher; set it per service, e.g. RECORDER_${name}`);
   }
   const plan = planInstances(options);
+  const clock = clockOffsets(process.env, plan);
+  for (const note of clock.notes) console.warn(`note: ${note}`);
+  if (clock.offsets.size > 0 && !faketimeInstalled()) throw new StartupError(faketimeMissingMessage(clock.variables));
   const cli = options.oamserver ? oamserverCli(repoDir) : undefined;
   const ports = plan.map((i) => ({ port: i.port, owner: i.id }));
   if (cli) ports.push({ port: OAMSERVER_PORT, owner: 'oamserver' });
@@ -85,18 +96,23 @@ async function main() {
   console.log(`hoptrace voicemail demo: Redis ${redis.url} (${redis.origin})`);
 
   supervisor = new Supervisor({ verbose: options.verbose, onUnexpectedExit });
-  const started = plan.map((instance) => ({
-    instance,
-    child: supervisor.start({
-      name: instance.id,
+  const started = plan.map((instance) => {
+    const node = {
       args: ['--import', '@hoptrace/instrument/register', join('services', `${instance.service}.js`)],
-      // The drop-in resolves from here, as it would from a user's service folder.
-      cwd: demoDir,
       env: instanceEnv(instance, plan, { env: process.env, redisUrl: redis.url, secret, verbose: options.verbose }),
-    }),
-  }));
-  await Promise.all(started.map(({ instance, child }) => waitHealthy(child, `${instance.url}/healthz`)));
-  console.log(`\n${instanceTable(plan)}`);
+    };
+    const offset = clock.offsets.get(instance.id);
+    const command = offset ? withClockOffset(offset, node) : node;
+    // The drop-in resolves from demoDir, as it would from a user's service folder.
+    return { instance, child: supervisor.start({ name: instance.id, cwd: demoDir, ...command }) };
+  });
+  // Every instance starts at once and loads the OpenTelemetry SDK: with --instances 3 on a small
+  // machine, 18 processes share a couple of cores, so the wait grows with their number.
+  const healthTimeoutMs = Math.max(20_000, plan.length * 2_500);
+  await Promise.all(
+    started.map(({ instance, child }) => waitHealthy(child, `${instance.url}/healthz`, healthTimeoutMs)),
+  );
+  console.log(`\n${instanceTable(plan, clock.offsets)}`);
 
   let oamserverUrl;
   let configPath;
@@ -126,7 +142,7 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 main().catch(async (error) => {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof ClockOffsetError) {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }

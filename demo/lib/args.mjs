@@ -8,7 +8,12 @@ export const USAGE = `usage: node demo/run.mjs [options]   (pnpm demo runs it af
   --base-port P     port of the first gateway instance; the others follow (default ${DEFAULT_BASE_PORT})
   --no-oamserver    start the services only
   --verbose         services log one JSON line per request, shown here with their name
-  --help            this text`;
+  --help            this text
+
+environment (see demo/README.md):
+  <SERVICE>_FAULT_LATENCY_MS=400 ...   start-time faults of every instance of a service
+  <SERVICE>_CLOCK_OFFSET=+30s          run every instance of a service with its wall clock shifted
+  <SERVICE>_<N>_CLOCK_OFFSET=-2s       the same, for instance N only   (needs faketime)`;
 
 /** A usage error: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -21,12 +26,16 @@ function integer(name, raw, min, max) {
   return value;
 }
 
-/** Parses argv (without node and the script). Throws UsageError on anything unknown or out of range. */
+/**
+ * Parses argv (without node and the script). Throws UsageError on anything unknown or out of range.
+ * A leading `--` is dropped: `pnpm demo -- --instances 3` passes it on to the script literally.
+ */
 export function parseLauncherArgs(argv, env) {
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       options: {
         instances: { type: 'string', default: '1' },
         'base-port': { type: 'string', default: String(DEFAULT_BASE_PORT) },

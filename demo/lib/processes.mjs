@@ -26,12 +26,17 @@ export class Supervisor {
     return this.#stopping;
   }
 
-  /** Starts `node <args>`; returns `{ name, process, stderrTail(), exited }`. */
-  start({ name, args, cwd, env }) {
-    const child = spawn(process.execPath, args, {
+  /**
+   * Starts `node <args>` (or `command <args>`); returns `{ name, process, stderrTail(), exited,
+   * kill(signal) }`. With `ownProcessGroup` the child leads a process group of its own and
+   * signals go to the whole group: for a wrapper (faketime) that does not pass them on.
+   */
+  start({ name, command = process.execPath, args, cwd, env, ownProcessGroup = false }) {
+    const child = spawn(command, args, {
       cwd,
       env,
       stdio: ['ignore', this.#verbose ? 'pipe' : 'ignore', 'pipe'],
+      detached: ownProcessGroup,
     });
     const tail = [];
     const prefix = `${name.padEnd(12)}| `;
@@ -48,6 +53,15 @@ export class Supervisor {
       process: child,
       stderrTail: () => [...tail],
       exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+      kill: (signal) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        try {
+          if (ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, signal);
+          else child.kill(signal);
+        } catch {
+          // already gone
+        }
+      },
     };
     this.#children.add(record);
     child.once('error', (error) => tail.push(`could not start: ${error.message}`));
@@ -62,9 +76,9 @@ export class Supervisor {
   async stopAll(graceMs = 5000) {
     this.#stopping = true;
     const running = [...this.#children];
-    for (const record of running) record.process.kill('SIGTERM');
+    for (const record of running) record.kill('SIGTERM');
     const kill = setTimeout(() => {
-      for (const record of running) if (record.process.exitCode === null) record.process.kill('SIGKILL');
+      for (const record of running) record.kill('SIGKILL');
     }, graceMs);
     await Promise.all(running.map((record) => record.exited));
     clearTimeout(kill);

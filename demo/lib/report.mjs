@@ -1,10 +1,19 @@
 // What the launcher prints: the instance table, the URLs, and how to use the demo.
 import { relative } from 'node:path';
 
-/** The table of services, instances and URLs. */
-export function instanceTable(plan) {
-  const rows = plan.map((i) => `  ${i.service.padEnd(10)} ${i.id.padEnd(12)} ${i.url}`);
-  return [`  ${'service'.padEnd(10)} ${'instance'.padEnd(12)} url`, ...rows].join('\n');
+/**
+ * The table of services, instances and URLs; with a `clock offset` column when some instance
+ * runs with a shifted clock (`clockOffsets`: instance id → `{ text }`, see clock-offset.mjs).
+ */
+export function instanceTable(plan, clockOffsets = new Map()) {
+  const withClock = clockOffsets.size > 0;
+  const urlWidth = Math.max(...plan.map((i) => i.url.length));
+  const row = (service, id, url, clock) =>
+    withClock
+      ? `  ${service.padEnd(10)} ${id.padEnd(12)} ${url.padEnd(urlWidth)} ${clock}`
+      : `  ${service.padEnd(10)} ${id.padEnd(12)} ${url}`;
+  const rows = plan.map((i) => row(i.service, i.id, i.url, clockOffsets.get(i.id)?.text ?? '-'));
+  return [row('service', 'instance', 'url', 'clock offset'), ...rows].join('\n');
 }
 
 /** The closing "how to use it" text. */

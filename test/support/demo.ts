@@ -53,8 +53,25 @@ export async function startDemo(
   prefix: string,
   options: { instances?: number; env?: Record<string, string> } = {},
 ): Promise<RunningDemo> {
+  // Ports found free can be taken by another process before the services bind them (other
+  // suites, other demos on the machine): try another range then.
+  for (let attempt = 1; ; attempt++) {
+    const basePort = await freePortRange(DEMO_SERVICES.length * (options.instances ?? 1));
+    try {
+      return await launchDemo(prefix, options, basePort);
+    } catch (error) {
+      const portTaken = /cannot listen on .*EADDRINUSE|is in use|already in use/.test((error as Error).message);
+      if (!portTaken || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function launchDemo(
+  prefix: string,
+  options: { instances?: number; env?: Record<string, string> },
+  basePort: number,
+): Promise<RunningDemo> {
   const instances = options.instances ?? 1;
-  const basePort = await freePortRange(DEMO_SERVICES.length * instances);
   const launcher: ChildProcess = spawn(
     process.execPath,
     [

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 // What every service of the platform shares: an Express app that is probe-aware, logs, answers
 // /healthz, has the admin (fault) endpoints, applies faults to business routes, and shuts down
 // cleanly on SIGTERM. A service file adds its routes between createService and startService.
@@ -63,12 +64,15 @@ export function startService({ app, config, logger, onShutdown = async () => und
     res.status(404).json({ error: `no route ${req.method} ${req.path}` });
   });
   app.use(errorHandler(logger));
-  const server = app.listen(config.port, config.host, () => {
-    logger.info('listening', { url: `http://${config.host}:${server.address().port}` });
-  });
+  // node:http rather than app.listen(): Express 5 hands a listen error (a port in use) to the
+  // success callback. Say which port, and exit: the launcher reports it.
+  const server = createServer(app);
   server.on('error', (error) => {
-    logger.error('listen', { message: error.message });
+    process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
     process.exit(1);
+  });
+  server.listen(config.port, config.host, () => {
+    logger.info('listening', { url: `http://${config.host}:${server.address().port}` });
   });
   let stopping = false;
   const shutdown = async (signal) => {

@@ -60,7 +60,7 @@ export async function startDemo(
     try {
       return await launchDemo(prefix, options, basePort);
     } catch (error) {
-      const portTaken = /cannot listen on .*EADDRINUSE|is in use|already in use/.test((error as Error).message);
+      const portTaken = /cannot listen on .*EADDRINUSE|port\(s\) in use/.test((error as Error).message);
       if (!portTaken || attempt >= 3) throw error;
     }
   }

@@ -260,17 +260,28 @@ describe('IncidentStore on Redis (record-visit.lua)', () => {
       openedAtMs: Math.max(serviceOpened!.incident.openedAtMs, instanceOpened!.incident.openedAtMs + 1),
     };
     await store.save(serviceWide);
+    // An older resolved incident, still within the retention.
+    const openedEarlier = instanceOpened!.incident.openedAtMs - 60_000;
     const old: Incident = {
       ...instanceOpened!.incident,
-      id: 'deposit-voicemail/storage/storage-1/error/1',
+      id: `deposit-voicemail/storage/storage-1/error/${openedEarlier}`,
       service: 'storage',
       instance: 'storage-1',
       kind: 'error',
       state: 'resolved',
+      openedAtMs: openedEarlier,
+      resolvedAtMs: openedEarlier + 1000,
+    };
+    await store.save(old);
+    // A resolved incident opened longer ago than the retention is forgotten at the next save.
+    const ancient: Incident = {
+      ...old,
+      id: 'deposit-voicemail/storage/storage-1/error/1',
       openedAtMs: 1,
       resolvedAtMs: 2,
     };
-    await store.save(old);
+    await store.save(ancient);
+    expect((await store.list({ state: 'all' })).map((i) => i.id)).not.toContain(ancient.id);
 
     expect((await store.list({ state: 'open' })).map((i) => i.id)).toEqual([
       serviceWide.id,

@@ -9,11 +9,8 @@ describe('summarizeIncidentEvent', () => {
     );
   });
 
-  it('names the suspected instance of a service-level incident, or none', () => {
+  it('names no instance for an incident of the whole service', () => {
     const lost = { kind: 'lost' as const, service: 'notifier', instance: undefined, reason: 'no hop from notifier' };
-    expect(summarizeIncidentEvent(openedEvent({ ...lost, suspectedInstance: 'notifier-3' }))).toBe(
-      'OPEN lost at notifier (suspected notifier-3) on deposit-voicemail since 14:02:11Z: no hop from notifier',
-    );
     expect(summarizeIncidentEvent(openedEvent(lost))).toBe(
       'OPEN lost at notifier on deposit-voicemail since 14:02:11Z: no hop from notifier',
     );

@@ -84,7 +84,7 @@ describe('evidenceOf', () => {
     const asked: string[] = [];
     const evidence = evidenceOf(result, knownInstances(3), (service) => {
       asked.push(service);
-      return service === 'notifier' ? 'notifier-3' : undefined;
+      return service === 'notifier' ? { instance: 'notifier-3' } : undefined;
     });
     expect(asked).toEqual(['notifier']);
     expect(evidence.filter((e) => e.service === 'notifier')).toEqual([
@@ -100,8 +100,8 @@ describe('evidenceOf', () => {
     ]);
   });
 
-  it('lost at the notifier and no suspect: faulty for the notifier as a whole, opening without distinct instances', () => {
-    const evidence = evidenceOf(RESULTS.lost(), knownInstances(3));
+  it('lost at the notifier, the whole service suspected: faulty for the notifier as a whole, opening without distinct instances', () => {
+    const evidence = evidenceOf(RESULTS.lost(), knownInstances(3), () => 'service');
     expect(evidence.filter((e) => e.service === 'notifier')).toEqual([
       {
         service: 'notifier',
@@ -113,6 +113,12 @@ describe('evidenceOf', () => {
       },
     ]);
     // The services the run went through before it was lost are healthy.
+    expect(at(evidence, 'storage', 'storage-1').map((e) => e.kind)).toEqual([undefined]);
+  });
+
+  it('lost at the notifier with no clear suspect: nothing about the notifier, the rest healthy', () => {
+    const evidence = evidenceOf(RESULTS.lost(), knownInstances(3), () => undefined);
+    expect(evidence.filter((e) => e.service === 'notifier')).toEqual([]);
     expect(at(evidence, 'storage', 'storage-1').map((e) => e.kind)).toEqual([undefined]);
   });
 
@@ -129,7 +135,7 @@ describe('evidenceOf', () => {
   it('an unknown run gives no evidence at all', () => {
     const result = RESULTS.unknown();
     expect(result.verdict).toBe('unknown');
-    expect(evidenceOf(result, knownInstances(3), () => 'notifier-3')).toEqual([]);
+    expect(evidenceOf(result, knownInstances(3), () => ({ instance: 'notifier-3' }))).toEqual([]);
   });
 
   it('service-wide evidence comes before every per-instance evidence', () => {

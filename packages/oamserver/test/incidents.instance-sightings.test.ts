@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InstanceSightings } from '../src/incidents/instance-sightings';
+import { InstanceSightings, type Suspect } from '../src/incidents/instance-sightings';
 import type { RunResult } from '../src/store/run-store';
 import { PROBE } from './support/hops';
 import { resultAt } from './support/scenarios';
@@ -21,10 +21,10 @@ function series() {
 }
 
 /** What the tracker does with a run: asks for a suspect when the fault named no instance, then notes the run. */
-function handle(sightings: InstanceSightings, result: RunResult): string | undefined {
+function handle(sightings: InstanceSightings, result: RunResult): Suspect | 'none' {
   const unnamed =
     result.verdict !== 'ok' && result.fault?.service === 'notifier' && result.fault.instance === undefined;
-  const suspect = unnamed ? sightings.suspect(PROBE, 'notifier', result.run.firedAtMs) : undefined;
+  const suspect = unnamed ? sightings.suspect(PROBE, 'notifier', result.run.firedAtMs) : 'none';
   sightings.observe(result);
   return suspect;
 }
@@ -36,7 +36,7 @@ describe('InstanceSightings', () => {
     // Round robin over three notifiers, all well at first.
     for (const instance of ['notifier-1', 'notifier-2', 'notifier-3']) handle(sightings, runs.healthyVia(instance));
     // Then notifier-3 drops every message it takes: its turns are lost runs, the others go on.
-    const suspects: (string | undefined)[] = [];
+    const suspects: (Suspect | 'none')[] = [];
     for (let round = 0; round < 4; round++) {
       handle(sightings, runs.healthyVia('notifier-1'));
       handle(sightings, runs.healthyVia('notifier-2'));
@@ -47,31 +47,33 @@ describe('InstanceSightings', () => {
       suspects.push(handle(sightings, lost));
     }
     // It was last seen before both its peers, who kept working since: named at every fault.
-    expect(suspects).toEqual(['notifier-3', 'notifier-3', 'notifier-3', 'notifier-3']);
+    expect(suspects).toEqual(Array.from({ length: 4 }, () => ({ instance: 'notifier-3' })));
   });
 
-  it('when every instance has gone quiet, no instance is suspected: the service as a whole is at fault', () => {
+  it('when every instance has gone quiet for long enough, the service as a whole is at fault', () => {
     const sightings = new InstanceSightings();
     const runs = series();
     for (const instance of ['notifier-1', 'notifier-2', 'notifier-3']) handle(sightings, runs.healthyVia(instance));
-    // The notifier is down: every run is lost. The first fault alone cannot tell one dropping
-    // instance from a service down; once runs keep failing with no instance working in between,
-    // nobody stands out.
-    handle(sightings, runs.lost());
-    const later = [handle(sightings, runs.lost()), handle(sightings, runs.lost()), handle(sightings, runs.lost())];
-    expect(later).toEqual([undefined, undefined, undefined]);
+    // The notifier is down: every run is lost. A few faults in a row could still be one dropping
+    // instance taking several messages; after 2 x 3 of them with no healthy run, it is the service.
+    const suspects = Array.from({ length: 7 }, () => handle(sightings, runs.lost()));
+    expect(suspects.slice(0, 5).every((x) => typeof x === 'object')).toBe(true);
+    expect(suspects.slice(5)).toEqual(['service', 'service']);
+    // One healthy run through any instance starts the count again.
+    handle(sightings, runs.healthyVia('notifier-2'));
+    expect(handle(sightings, runs.lost())).not.toBe('service');
   });
 
-  it('a service with a single known instance has no suspect', () => {
+  it('a service with a single known instance: that instance is the one', () => {
     const sightings = new InstanceSightings();
     const runs = series();
-    const suspects: (string | undefined)[] = [];
+    const suspects: (Suspect | 'none')[] = [];
     for (let round = 0; round < 3; round++) {
       handle(sightings, runs.healthyVia('notifier-1'));
       handle(sightings, runs.healthyVia('notifier-1'));
       suspects.push(handle(sightings, runs.lost()));
     }
-    expect(suspects).toEqual([undefined, undefined, undefined]);
+    expect(suspects).toEqual(Array.from({ length: 3 }, () => ({ instance: 'notifier-1' })));
   });
 
   it('the suspect must have been last seen before every other instance: a tie names nobody', () => {
@@ -89,7 +91,7 @@ describe('InstanceSightings', () => {
       { hops: { notifier: { instance: 'notifier-2' } } },
     );
     sightings.observe(via2);
-    expect(sightings.suspect(PROBE, 'notifier', START_MS + 3 * INTERVAL_MS)).toBe('notifier-1');
+    expect(sightings.suspect(PROBE, 'notifier', START_MS + 3 * INTERVAL_MS)).toEqual({ instance: 'notifier-1' });
   });
 
   it('an instance never seen healthy is never suspected, and other probes and services are apart', () => {
@@ -98,9 +100,11 @@ describe('InstanceSightings', () => {
     handle(sightings, runs.healthyVia('notifier-1'));
     handle(sightings, runs.healthyVia('notifier-2'));
     // notifier-9 may exist, but no run ever showed it: the one seen longest ago is named.
-    expect(sightings.suspect(PROBE, 'notifier', START_MS + 100 * INTERVAL_MS)).toBe('notifier-1');
-    expect(sightings.suspect('another-probe', 'notifier', START_MS + 100 * INTERVAL_MS)).toBeUndefined();
-    expect(sightings.suspect(PROBE, 'storage', START_MS + 100 * INTERVAL_MS)).toBeUndefined();
+    expect(sightings.suspect(PROBE, 'notifier', START_MS + 100 * INTERVAL_MS)).toEqual({ instance: 'notifier-1' });
+    // Nothing ever seen for another probe: no instance to name, the service it is.
+    expect(sightings.suspect('another-probe', 'notifier', START_MS + 100 * INTERVAL_MS)).toBe('service');
+    // Storage, seen at its single instance only, is that instance.
+    expect(sightings.suspect(PROBE, 'storage', START_MS + 100 * INTERVAL_MS)).toEqual({ instance: 'storage-1' });
   });
 
   it('an instance at fault is not counted as seen, nor are the hops of an unknown run', () => {
@@ -126,6 +130,6 @@ describe('InstanceSightings', () => {
       { hops: { notifier: { instance: 'notifier-1' } } },
     );
     sightings.observe({ ...unknown, verdict: 'unknown' });
-    expect(sightings.suspect(PROBE, 'notifier', START_MS + 4 * INTERVAL_MS)).toBe('notifier-1');
+    expect(sightings.suspect(PROBE, 'notifier', START_MS + 4 * INTERVAL_MS)).toEqual({ instance: 'notifier-1' });
   });
 });

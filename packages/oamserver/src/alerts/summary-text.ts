@@ -22,7 +22,7 @@ function clockOf(ms: number, referenceMs: number): string {
  */
 export function summarizeIncidentEvent(event: IncidentEvent): string {
   const { incident } = event;
-  const instance = incident.instance ?? (incident.suspectedInstance ? `suspected ${incident.suspectedInstance}` : '');
+  const instance = incident.instance ?? '';
   const place = `${incident.kind} at ${incident.service}${instance ? ` (${instance})` : ''} on ${incident.probe}`;
   let line: string;
   if (event.type === 'incident.opened') {

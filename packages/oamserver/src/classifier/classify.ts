@@ -1,7 +1,7 @@
 import type { HopRecord } from '@hoptrace/core';
 import { formatDuration } from '../config/duration';
 import { toHopView } from './hop-view';
-import { orderHops } from './order-hops';
+import { linkHops, orderHops } from './order-hops';
 import { DEFAULT_BASELINE_RULE, baselineThresholdMs } from './baseline-rule';
 import { analyzeTiming } from './timing';
 import type { Classification, ClassifyInput, Fault, Verdict, VerdictFacts } from './types';
@@ -143,6 +143,19 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
             : ''),
       });
     }
+    // The service that usually calls the missing one handled the run but called nothing that
+    // went unanswered: the run stopped there (it answered without passing the run on).
+    const silentCaller = callerThatStopped(onTrace, facts.firstMissingHop, input.callerOf);
+    if (silentCaller) {
+      return verdict(
+        'lost',
+        faultAt(
+          silentCaller,
+          `${silentCaller.service} (${silentCaller.instance}) handled the run but never called ${facts.firstMissingHop}, ` +
+            `as it does in other runs`,
+        ),
+      );
+    }
     return verdict('lost', {
       service: facts.firstMissingHop,
       reason: lastBeforeGap
@@ -223,19 +236,45 @@ function hopLimit(budgets: Record<string, number>, input: ClassifyInput): (hop: 
   };
 }
 
-/** The hop most over its limit (by ratio), if any is over. */
+/**
+ * The hop most over its limit (by ratio), if any is over. A caller's duration includes its
+ * synchronous callees': when a callee is over its own limit too, the callee is where the time
+ * went, so callers of a slow hop are passed over.
+ */
 function slowHop(
   hops: HopRecord[],
   limitOf: (hop: HopRecord) => HopLimit | undefined,
 ): { hop: HopRecord; limit: HopLimit } | undefined {
-  let worst: { hop: HopRecord; limit: HopLimit; ratio: number } | undefined;
+  const over = new Map<HopRecord, { limit: HopLimit; ratio: number }>();
   for (const hop of hops) {
     const limit = limitOf(hop);
     if (!limit) continue;
     const ratio = hop.durationUs / 1000 / limit.ms;
-    if (ratio > 1 && (!worst || ratio > worst.ratio)) worst = { hop, limit, ratio };
+    if (ratio > 1) over.set(hop, { limit, ratio });
   }
-  return worst;
+  if (over.size === 0) return undefined;
+  const parentOf = new Map(linkHops(hops).map((l) => [l.hop, l.hop.kind === 'server' ? l.parent : undefined]));
+  for (const hop of over.keys()) {
+    for (let p = parentOf.get(hop); p; p = parentOf.get(p)) over.delete(p);
+  }
+  const [hop, worst] = [...over.entries()].sort((a, b) => b[1].ratio - a[1].ratio)[0]!;
+  return { hop, limit: worst.limit };
+}
+
+/**
+ * The hop of the service that usually calls `missing`, when it made no call that went
+ * unanswered (every exit of it led to a hop): it never tried to pass the run on.
+ */
+function callerThatStopped(
+  hops: HopRecord[],
+  missing: string,
+  callerOf: ClassifyInput['callerOf'],
+): HopRecord | undefined {
+  const callerService = callerOf?.(missing);
+  const caller = callerService ? hops.find((h) => h.service === callerService) : undefined;
+  if (!caller) return undefined;
+  const reached = new Set(hops.map((h) => h.parentSpanId));
+  return (caller.exits ?? []).every((exit) => reached.has(exit.spanId)) ? caller : undefined;
 }
 
 /** A call a hop made that reached no hop, toward the first missing service when the address says so. */

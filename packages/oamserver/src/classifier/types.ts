@@ -133,6 +133,8 @@ export interface ClassifyInput {
   skewThresholdMs?: number;
   /** Who answered at an address (`host:port`) in earlier runs: names the instance a call that left no hop was meant for. */
   peers?: (peer: string) => { service: string; instance: string | undefined } | undefined;
+  /** The service that usually calls a service (learned from earlier runs). */
+  callerOf?: (service: string) => string | undefined;
   /** The usual latency of a hop at an instance, for hops that have no budget. */
   baseline?: (service: string, instance: string) => Baseline | undefined;
   /** How a hop is judged slow against its baseline. Default: 3 × p90, at least 100 ms, after 20 samples. */

@@ -271,6 +271,7 @@ export class Collector {
         triggerUnrecorded: !trigger,
         skewThresholdMs: this._skewThresholdMs,
         peers: this._deps.peers ? (peer) => this._deps.peers!.lookup(peer) : undefined,
+        callerOf: this._deps.peers ? (service) => this._deps.peers!.usualCaller(service) : undefined,
         baseline: this._deps.baselines
           ? (service, instance) => this._deps.baselines!.baseline(run.probe, service, instance)
           : undefined,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 
-/** Reads `800ms`, `10s`, `1.5s`, `5m`, `1h` (or a number of milliseconds) as milliseconds; undefined when unreadable. */
+/** Reads `800ms`, `10s`, `1.5s`, `5m`, `1h`, `7d` (or a number of milliseconds) as milliseconds; undefined when unreadable. */
 export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   const match = DURATION_PATTERN.exec(value.trim());
@@ -24,7 +24,7 @@ export function duration(options: { minMs?: number; maxMs?: number } = {}) {
   return z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (write e.g. 800ms, 10s, 5m, 1h)` });
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (write e.g. 800ms, 10s, 5m, 1h, 7d)` });
       return z.NEVER;
     }
     if (options.minMs !== undefined && ms < options.minMs) {

@@ -1,5 +1,6 @@
 import { isFault } from '../classifier/types';
 import type { RunResult } from '../store/run-store';
+import type { Suspect } from './instance-sightings';
 import type { IncidentKind } from './types';
 
 /** What one run says about one place: faulty (with its kind) or healthy. */
@@ -35,7 +36,7 @@ export const MAX_INSTANCES_FOR_SERVICE_WIDE = 3;
 export function evidenceOf(
   result: RunResult,
   knownInstances: (service: string) => number,
-  suspect: (service: string) => string | undefined = () => undefined,
+  suspect: (service: string) => Suspect = () => 'service',
 ): PlaceEvidence[] {
   if (result.verdict === 'unknown') return [];
   const fault = isFault(result.verdict) ? result.fault : undefined;
@@ -50,13 +51,15 @@ export function evidenceOf(
       const latencyMs = kind === 'slow' ? (hop?.durationMs ?? result.facts.totalMs) : undefined;
       const known = knownInstances(service);
       const suspected = instance === undefined ? suspect(service) : undefined;
-      if (suspected !== undefined) {
-        // No hop named the instance, but one has gone unseen while its peers kept working.
+      if (instance === undefined && suspected === undefined) {
+        // No hop named the instance and none stands out: this run says nothing about instances.
+      } else if (suspected !== undefined && suspected !== 'service') {
+        // No hop named the instance, but the sightings do (see InstanceSightings).
         perInstance.push({
           service,
-          placeInstance: suspected,
+          placeInstance: suspected.instance,
           kind,
-          visitInstance: suspected,
+          visitInstance: suspected.instance,
           latencyMs,
           minDistinct: 1,
           inferred: true,

@@ -144,11 +144,14 @@ export class IncidentStore {
     return incidents.sort((a, b) => b.openedAtMs - a.openedAtMs).slice(0, options.limit ?? 100);
   }
 
+  /** Forgets incidents past the cap, and resolved ones opened longer ago than the retention. */
   private async _trim(): Promise<void> {
     const index = this._keys.recentIncidents();
     const excess = (await this._redis.zcard(index)) - MAX_RECENT_INCIDENTS;
-    if (excess <= 0) return;
-    const old = await this._redis.zrange(index, '0', String(excess - 1));
+    const expired = await this._redis.zrangebyscore(index, '-inf', Date.now() - this._rules.retentionMs);
+    const capped = excess > 0 ? await this._redis.zrange(index, '0', String(excess - 1)) : [];
+    const old = [...new Set([...expired, ...capped])];
+    if (old.length === 0) return;
     const open = new Set(await this._redis.smembers(this._keys.openIncidents()));
     const forget = old.filter((id) => !open.has(id));
     if (forget.length === 0) return;

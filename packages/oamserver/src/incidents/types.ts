@@ -35,8 +35,6 @@ export interface Incident extends IncidentPlace {
   reason: string;
   /** Instances seen failing in this incident's runs. */
   instancesFailing?: string[];
-  /** For an incident of the whole service: an instance suspected to be behind it, when one stands out. */
-  suspectedInstance?: string;
   /** Resolved because a service-wide incident of the same kind took it over: that incident's id. */
   mergedInto?: string;
 }

@@ -34,6 +34,8 @@ const UNSHARE_AFTER = 10;
  */
 export class PeerDirectory {
   private readonly _byPeer = new Map<string, PeerEntry>();
+  /** callee service -> caller service -> times seen: who usually calls whom. */
+  private readonly _callers = new Map<string, Map<string, number>>();
 
   constructor(private readonly _maxEntries = 10_000) {}
 
@@ -41,10 +43,30 @@ export class PeerDirectory {
   learn(hops: readonly HopRecord[]): void {
     for (const link of linkHops(hops)) {
       if (!link.parent) continue;
+      this._noteCall(link.parent.service, link.hop.service);
       const exit = link.parent.exits?.find((e) => e.spanId === link.hop.parentSpanId);
       if (!exit?.peer) continue;
       this._note(exit.peer, link.hop.service, link.hop.instance);
     }
+  }
+
+  /** The service that usually calls `service` (learned from linked hops), if any. */
+  usualCaller(service: string): string | undefined {
+    const callers = this._callers.get(service);
+    if (!callers) return undefined;
+    return [...callers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  }
+
+  private _noteCall(caller: string, callee: string): void {
+    if (caller === callee) return;
+    let callers = this._callers.get(callee);
+    if (!callers) {
+      if (this._callers.size >= this._maxEntries) return;
+      callers = new Map();
+      this._callers.set(callee, callers);
+    }
+    if (!callers.has(caller) && callers.size >= MAX_INSTANCES_PER_PEER) return;
+    callers.set(caller, Math.min((callers.get(caller) ?? 0) + 1, 1_000_000));
   }
 
   private _note(peer: string, service: string, instance: string): void {

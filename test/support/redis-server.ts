@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,11 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
   const url = `redis://127.0.0.1:${port}`;
 
   const start = async (): Promise<void> => {
+    if (spawnSync('redis-server', ['--version']).error) {
+      throw new Error(
+        'this test starts its own redis-server, which is not installed (Debian/Ubuntu: sudo apt-get install redis-server)',
+      );
+    }
     child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],

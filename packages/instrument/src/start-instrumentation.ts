@@ -3,7 +3,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -30,7 +30,9 @@ import type { HoptraceInstrumentation, HoptraceStats, InstrumentationOptions, Ot
 export function defaultInstrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation(),
-    new ExpressInstrumentation(),
+    // No spans for middleware layers: they cost every request (sampled or not) and say little;
+    // the route, and the request handler's span (with its exceptions), are kept.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
     new UndiciInstrumentation(),
     // requireParentSpan: only commands issued while handling a traced request become spans.
     new IORedisInstrumentation({ requireParentSpan: true }),

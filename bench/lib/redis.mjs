@@ -1,45 +1,11 @@
 // The Redis the bench uses: REDIS_URL if set, else 127.0.0.1:6379, else a private redis-server on a
 // free port (stopped at the end). Also: seeding the app's price list, counting and deleting keys.
-import { spawn, spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { freePort } from './ports.mjs';
+import { findOrStartRedis as findForDemo } from '@hoptrace/demo/redis';
 
-async function answers(url) {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Returns { url, started, stop() }; throws with install advice when no Redis can be had. */
+/** Returns { url, started, stop() }: the demo's rule (REDIS_URL, else 6379, else a private redis-server). */
 export async function findOrStartRedis() {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (await answers(url)) return { url, started: false, stop: () => undefined };
-  if (process.env.REDIS_URL) throw new Error(`REDIS_URL=${url} does not answer`);
-  if (spawnSync('redis-server', ['--version']).error) {
-    throw new Error(
-      'no Redis answers on 127.0.0.1:6379 and redis-server is not installed.\n' +
-        '  Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)\n' +
-        '  or point REDIS_URL at a Redis you have: REDIS_URL=redis://host:6379 pnpm bench',
-    );
-  }
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const privateUrl = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !(await answers(privateUrl)); i++) await new Promise((r) => setTimeout(r, 100));
-  return { url: privateUrl, started: true, stop: () => child.kill() };
+  const found = await findForDemo(process.env);
+  return { url: found.url, started: found.origin.startsWith('a private'), stop: found.stop };
 }
 
 /** Keys matching `pattern`, found with SCAN (never KEYS). */

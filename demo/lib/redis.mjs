@@ -1,5 +1,6 @@
-// Finds the Redis for the demo: REDIS_URL if set (it must answer), else one answering on
-// 127.0.0.1:6379, else a private redis-server on a free port, stopped with the demo.
+// Finds the Redis for the demo (and the benchmarks, through `@hoptrace/demo/redis`): REDIS_URL if
+// set (it must answer), else one answering on 127.0.0.1:6379, else a private redis-server on a
+// free port, stopped with the demo.
 import { spawn, spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './ports.mjs';
@@ -65,7 +66,7 @@ export async function findOrStartRedis(env) {
     throw new RedisUnavailable(
       'no Redis answers on 127.0.0.1:6379 and redis-server is not installed.\n' +
         '  Install it:  Debian/Ubuntu: sudo apt-get install redis-server    macOS: brew install redis\n' +
-        '  or point the demo at a Redis you have:  REDIS_URL=redis://host:6379 pnpm demo',
+        '  or point at a Redis you have:  REDIS_URL=redis://host:6379',
     );
   }
   return startPrivateRedis();

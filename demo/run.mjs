@@ -133,7 +133,9 @@ async function main() {
     oamserverUrl = OAMSERVER_URL;
   }
 
-  const envFile = writeEnvFile(redis.url, secret);
+  // Only a demo with its Oamserver is the one a user drives from another shell: services-only
+  // launches (the tests start many) leave the file of the running demo alone.
+  const envFile = options.oamserver ? writeEnvFile(redis.url, secret) : undefined;
   console.log(usageHints({ plan, oamserverUrl, configPath, repoDir, envFile }));
   console.log('\ndemo is up; Ctrl-C stops it');
 }

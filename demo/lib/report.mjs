@@ -42,7 +42,8 @@ export function usageHints({ plan, oamserverUrl, configPath, repoDir, envFile })
     `  flaky recorder    curl -X PUT ${recorder.url}/admin/faults -d '{"errorRate":0.5}' -H 'content-type: application/json'`,
     `  heal it           curl -X DELETE ${recorder.url}/admin/faults`,
     '',
-    `REDIS_URL and HOPTRACE_SECRET of this run are in ${relative(repoDir, envFile)}  (set -a; . ${relative(process.cwd(), envFile)}; set +a)`,
+    envFile &&
+      `REDIS_URL and HOPTRACE_SECRET of this run are in ${relative(repoDir, envFile)}  (set -a; . ${relative(process.cwd(), envFile)}; set +a)`,
   );
-  return lines.join('\n');
+  return lines.filter((line) => typeof line === 'string').join('\n');
 }

@@ -38,8 +38,8 @@ function micros(time: HrTime): number {
 
 /**
  * Remembers, for each running probe hop, the outgoing calls (CLIENT spans) and messages
- * (PRODUCER spans) started inside it, and writes them onto the hop span as `hoptrace.hop.exits`;
- * also the first exception recorded inside it (`hoptrace.hop.error.*`).
+ * (PRODUCER spans) started inside it, and writes them onto the hop span as `hoptrace.hop.exits`
+ * when it ends; also the first exception recorded inside it (`hoptrace.hop.error.*`).
  * A later hop's parent span id is one of these, which gives the Oamserver the causal order of
  * hops without comparing clocks of different hosts. Only probe spans are looked at; memory is
  * bounded by MAX_TRACKED_SPANS and released as spans end.
@@ -74,17 +74,20 @@ export class HopExitTracker {
     if (hop.exits.length >= MAX_HOP_EXITS) return;
     const atUs = Math.max(0, micros(span.startTime) - micros(hop.span.startTime));
     hop.exits.push(`${id}:${atUs}${peerOf(span)}`);
-    hop.span.setAttribute(ATTR_HOP_EXITS, [...hop.exits]);
   }
 
   /**
-   * Called while a span is ending and still writable. For a hop: an exception recorded inside it
+   * Called while a span is ending and still writable. For a hop: its exits are written onto it
+   * (once, here, rather than at every call it makes), and an exception recorded inside it
    * (Express records it on the request handler span, which may end only after the response) is
    * copied onto the hop, so its record says why it failed.
    */
   onEnding(span: Span): void {
+    if (this._hops.size === 0) return; // no probe hop running: ordinary traffic pays nothing
     const hop = this._hops.get(span.spanContext().spanId);
-    if (!hop || span.events.some((e) => e.name === 'exception')) return;
+    if (!hop) return;
+    if (hop.exits.length > 0) span.setAttribute(ATTR_HOP_EXITS, hop.exits);
+    if (span.events.some((e) => e.name === 'exception')) return;
     for (const child of hop.children) {
       const exception = child.events.find((e) => e.name === 'exception');
       if (!exception && child.status.code !== SpanStatusCode.ERROR) continue;
@@ -99,6 +102,7 @@ export class HopExitTracker {
   }
 
   onEnd(span: ReadableSpan): void {
+    if (this._hopOf.size === 0) return;
     const id = span.spanContext().spanId;
     this._hopOf.delete(id);
     this._hops.delete(id);

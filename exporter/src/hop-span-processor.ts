@@ -1,9 +1,9 @@
 import { context, diag, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { HoptraceError } from '@hoptrace/core';
 import { HopExitTracker } from './hop-exit-tracker';
 import { HopExportStats } from './hop-export-stats';
+import { optionValue } from './option-value';
 import { isProbeHop } from './span-to-hop';
 import type { HopSpanProcessorOptions } from './types';
 
@@ -37,12 +37,24 @@ export class HopSpanProcessor implements SpanProcessor {
   constructor(exporter: SpanExporter & { stats?: HopExportStats }, options: HopSpanProcessorOptions = {}) {
     this._exporter = exporter;
     this.stats = options.stats ?? exporter.stats ?? new HopExportStats();
-    this._maxQueueSize = whole(options.maxQueueSize, 'maxQueueSize', HOP_SPAN_PROCESSOR_DEFAULTS.maxQueueSize);
+    this._maxQueueSize = optionValue(options.maxQueueSize, 'maxQueueSize', HOP_SPAN_PROCESSOR_DEFAULTS.maxQueueSize, {
+      whole: true,
+    });
     this._maxBatch = Math.min(
-      whole(options.maxExportBatchSize, 'maxExportBatchSize', HOP_SPAN_PROCESSOR_DEFAULTS.maxExportBatchSize),
+      optionValue(options.maxExportBatchSize, 'maxExportBatchSize', HOP_SPAN_PROCESSOR_DEFAULTS.maxExportBatchSize, {
+        whole: true,
+      }),
       this._maxQueueSize,
     );
-    this._delayMs = whole(options.scheduledDelayMs, 'scheduledDelayMs', HOP_SPAN_PROCESSOR_DEFAULTS.scheduledDelayMs);
+    this._delayMs = optionValue(
+      options.scheduledDelayMs,
+      'scheduledDelayMs',
+      HOP_SPAN_PROCESSOR_DEFAULTS.scheduledDelayMs,
+      {
+        whole: true,
+        zeroAllowed: true,
+      },
+    );
   }
 
   /** Hop spans waiting for export. */
@@ -144,12 +156,4 @@ export class HopSpanProcessor implements SpanProcessor {
     });
     return this._exporting;
   }
-}
-
-function whole(value: number | undefined, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0 || (value === 0 && field !== 'scheduledDelayMs')) {
-    throw new HoptraceError('HOPTRACE_CONFIG_INVALID', `${field} must be a positive whole number, got ${value}`);
-  }
-  return value;
 }

@@ -5,6 +5,7 @@ import { HopExportStats, type HopDropReason } from './hop-export-stats';
 import { createHopRedisClient, type HopRedisClient } from './redis-client';
 import { isProbeHop, spanToHopRecord } from './span-to-hop';
 import type { RedisHopExporterOptions } from './types';
+import { optionValue } from './option-value';
 import { defineWriteHops, type WriteHopsResult } from './write-hops-script';
 
 /** Defaults of `RedisHopExporterOptions`. */
@@ -55,18 +56,22 @@ export class RedisHopExporter implements SpanExporter {
   constructor(options: RedisHopExporterOptions = {}) {
     this.stats = options.stats ?? new HopExportStats({ warn: options.onWarning });
     this._keys = createRedisKeys(options.keyPrefix ?? REDIS_HOP_EXPORTER_DEFAULTS.keyPrefix);
-    this._hopTtlMs = positive(options.hopTtlMs, 'hopTtlMs', REDIS_HOP_EXPORTER_DEFAULTS.hopTtlMs);
-    this._exportTimeoutMs = positive(
+    this._hopTtlMs = optionValue(options.hopTtlMs, 'hopTtlMs', REDIS_HOP_EXPORTER_DEFAULTS.hopTtlMs);
+    this._exportTimeoutMs = optionValue(
       options.exportTimeoutMs,
       'exportTimeoutMs',
       REDIS_HOP_EXPORTER_DEFAULTS.exportTimeoutMs,
     );
-    this._maxHopsPerRun = positive(options.maxHopsPerRun, 'maxHopsPerRun', REDIS_HOP_EXPORTER_DEFAULTS.maxHopsPerRun);
+    this._maxHopsPerRun = optionValue(
+      options.maxHopsPerRun,
+      'maxHopsPerRun',
+      REDIS_HOP_EXPORTER_DEFAULTS.maxHopsPerRun,
+    );
     this._ownsClient = options.redis === undefined;
     this._client =
       options.redis ??
       createHopRedisClient(options.redisUrl, {
-        commandTimeoutMs: positive(
+        commandTimeoutMs: optionValue(
           options.commandTimeoutMs,
           'commandTimeoutMs',
           REDIS_HOP_EXPORTER_DEFAULTS.commandTimeoutMs,
@@ -235,12 +240,4 @@ async function waitForResources(spans: ReadableSpan[]): Promise<void> {
   await Promise.all(
     [...pending].map((r) => (r.waitForAsyncAttributes ? r.waitForAsyncAttributes() : Promise.resolve())),
   );
-}
-
-function positive(value: number | undefined, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new HoptraceError('HOPTRACE_CONFIG_INVALID', `${field} must be a positive number, got ${value}`);
-  }
-  return value;
 }

@@ -1,8 +1,9 @@
 import type { HopRecord } from '@hoptrace/core';
 import { formatDuration } from '../config/duration';
 import { toHopView } from './hop-view';
-import { linkHops, orderHops } from './order-hops';
-import { DEFAULT_BASELINE_RULE, baselineThresholdMs } from './baseline-rule';
+import { DEFAULT_BASELINE_RULE } from './baseline-rule';
+import { callerThatStopped, firstOutOfOrder, heaviestHop, hopLimit, slowHop, unreachedCall } from './locate';
+import { orderHops, reachedSpanIds } from './order-hops';
 import { analyzeTiming } from './timing';
 import type { Classification, ClassifyInput, Fault, Verdict, VerdictFacts } from './types';
 
@@ -102,17 +103,17 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   // is at the service it could not reach.
   const failing = onTrace.filter((h) => h.status === 'error');
   const origin = failing.sort((a, b) => path.indexOf(b.service) - path.indexOf(a.service))[0];
-  const unreached = unreachedCall(onTrace, facts.firstMissingHop, input.peers);
+  const reached = reachedSpanIds(onTrace);
+  const unreached = unreachedCall(onTrace, reached, facts.firstMissingHop, input.peers);
   if (origin && !(unreached && unreached.caller === origin && path.indexOf(origin.service) < firstMissingIndex)) {
     return verdict('error', faultAt(origin, describeError(origin)));
   }
-  // A trigger answered with an error because of that unreached call is explained by it too.
-  // An unexpected answer to the trigger is the entry service's fault when the run went no
-  // further, or when nothing is missing. When the run got past the entry and then stopped, the
-  // odd answer is only a symptom: where the run stopped (below) says more.
+  // An unexpected answer to the trigger is the entry service's fault, unless where the run
+  // stopped explains it: a call that went unanswered, or a run that got past the entry and then
+  // stopped (the odd answer is only a symptom; the checks below say more).
   const pastEntry = onTrace.some((h) => h.service !== path[0]);
-  const stoppedPastEntry = pastEntry && facts.firstMissingHop !== undefined;
-  if (input.trigger?.delivered && !input.trigger.ok && ordered.length > 0 && !unreached && !stoppedPastEntry) {
+  const explainedByStop = facts.firstMissingHop !== undefined && (unreached !== undefined || pastEntry);
+  if (input.trigger?.delivered && !input.trigger.ok && ordered.length > 0 && !explainedByStop) {
     const entry = onTrace.find((h) => h.service === path[0]) ?? onTrace[0]!;
     return verdict('error', faultAt(entry, input.trigger.error ?? 'unexpected answer to the trigger'));
   }
@@ -145,7 +146,7 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     }
     // The service that usually calls the missing one handled the run but called nothing that
     // went unanswered: the run stopped there (it answered without passing the run on).
-    const silentCaller = callerThatStopped(onTrace, facts.firstMissingHop, input.callerOf);
+    const silentCaller = callerThatStopped(onTrace, reached, facts.firstMissingHop, input.callerOf);
     if (silentCaller) {
       return verdict(
         'lost',
@@ -204,118 +205,4 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     });
   }
   return verdict('ok');
-}
-
-/** The first service (in the order seen) that comes before one expected earlier. */
-function firstOutOfOrder(seenOrder: string[], path: string[]): string | undefined {
-  let highest = -1;
-  for (const service of seenOrder) {
-    const index = path.indexOf(service);
-    if (index < 0) continue;
-    if (index < highest) return service;
-    highest = Math.max(highest, index);
-  }
-  return undefined;
-}
-
-interface HopLimit {
-  ms: number;
-  fromBaseline: boolean;
-  baselineP90Ms?: number;
-}
-
-/** A hop's limit: its budget when one is set, else its learned baseline (see baseline-rule.ts). */
-function hopLimit(budgets: Record<string, number>, input: ClassifyInput): (hop: HopRecord) => HopLimit | undefined {
-  const rule = input.baselineRule ?? DEFAULT_BASELINE_RULE;
-  return (hop) => {
-    const budget = budgets[hop.service];
-    if (budget !== undefined) return { ms: budget, fromBaseline: false };
-    const baseline = input.baseline?.(hop.service, hop.instance);
-    const threshold = baselineThresholdMs(baseline, rule);
-    return threshold === undefined ? undefined : { ms: threshold, fromBaseline: true, baselineP90Ms: baseline!.p90Ms };
-  };
-}
-
-/**
- * The hop most over its limit (by ratio), if any is over. A caller's duration includes its
- * synchronous callees': when a callee is over its own limit too, the callee is where the time
- * went, so callers of a slow hop are passed over.
- */
-function slowHop(
-  hops: HopRecord[],
-  limitOf: (hop: HopRecord) => HopLimit | undefined,
-): { hop: HopRecord; limit: HopLimit } | undefined {
-  const over = new Map<HopRecord, { limit: HopLimit; ratio: number }>();
-  for (const hop of hops) {
-    const limit = limitOf(hop);
-    if (!limit) continue;
-    const ratio = hop.durationUs / 1000 / limit.ms;
-    if (ratio > 1) over.set(hop, { limit, ratio });
-  }
-  if (over.size === 0) return undefined;
-  const parentOf = new Map(linkHops(hops).map((l) => [l.hop, l.hop.kind === 'server' ? l.parent : undefined]));
-  for (const hop of over.keys()) {
-    for (let p = parentOf.get(hop); p; p = parentOf.get(p)) over.delete(p);
-  }
-  const [hop, worst] = [...over.entries()].sort((a, b) => b[1].ratio - a[1].ratio)[0]!;
-  return { hop, limit: worst.limit };
-}
-
-/**
- * The hop of the service that usually calls `missing`, when it made no call that went
- * unanswered (every exit of it led to a hop): it never tried to pass the run on.
- */
-function callerThatStopped(
-  hops: HopRecord[],
-  missing: string,
-  callerOf: ClassifyInput['callerOf'],
-): HopRecord | undefined {
-  const callerService = callerOf?.(missing);
-  const caller = callerService ? hops.find((h) => h.service === callerService) : undefined;
-  if (!caller) return undefined;
-  const reached = new Set(hops.map((h) => h.parentSpanId));
-  return (caller.exits ?? []).every((exit) => reached.has(exit.spanId)) ? caller : undefined;
-}
-
-/** A call a hop made that reached no hop, toward the first missing service when the address says so. */
-interface UnreachedCall {
-  caller: HopRecord;
-  peer: string;
-  target?: { service: string; instance: string | undefined };
-}
-
-/**
- * The outgoing call (an exit with an address) that left no hop behind, made by a hop of the run:
- * the call that was meant for the first missing service, as learned addresses (`peers`) tell:
- * the instance that answered there before is the one that did not this time.
- */
-function unreachedCall(
-  hops: HopRecord[],
-  firstMissing: string | undefined,
-  peers: ClassifyInput['peers'],
-): UnreachedCall | undefined {
-  if (firstMissing === undefined) return undefined;
-  const reached = new Set(hops.map((h) => h.parentSpanId));
-  for (const hop of hops) {
-    for (const exit of hop.exits ?? []) {
-      if (!exit.peer || reached.has(exit.spanId)) continue;
-      const target = peers?.(exit.peer);
-      // Only an address seen answering as that service counts: a call elsewhere (a database,
-      // a third party) proves nothing about the missing hop.
-      if (target?.service === firstMissing) return { caller: hop, peer: exit.peer, target };
-    }
-  }
-  return undefined;
-}
-
-/** The hop with the most time of its own (its duration minus the synchronous hops it called). */
-function heaviestHop(hops: HopRecord[]): HopRecord | undefined {
-  const own = new Map(hops.map((h) => [h, h.durationUs]));
-  const byExit = new Map<string, HopRecord>();
-  for (const hop of hops) for (const exit of hop.exits ?? []) byExit.set(exit.spanId, hop);
-  for (const hop of hops) {
-    const parent = hop.parentSpanId ? byExit.get(hop.parentSpanId) : undefined;
-    if (parent && hop.kind === 'server') own.set(parent, (own.get(parent) ?? 0) - hop.durationUs);
-  }
-  return [...own.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
 }

@@ -30,21 +30,31 @@ export function linkHops(hops: readonly HopRecord[]): HopLink[] {
   });
 }
 
+/** The links of each hop's callees, by caller. */
+export function childrenOf(links: readonly HopLink[]): Map<HopRecord, HopLink[]> {
+  const children = new Map<HopRecord, HopLink[]>();
+  for (const link of links) {
+    if (!link.parent) continue;
+    const list = children.get(link.parent) ?? [];
+    list.push(link);
+    children.set(link.parent, list);
+  }
+  return children;
+}
+
+/** Span ids that some hop has as its parent: exits in this set reached a hop. */
+export function reachedSpanIds(hops: readonly HopRecord[]): Set<string | undefined> {
+  return new Set(hops.map((h) => h.parentSpanId));
+}
+
 /**
  * Orders hops causally: depth first from the hops nothing caused, children in the order their
  * parent called them (on the parent's own clock). Unlinked hops fall back to their start time.
  */
 export function orderHops(hops: readonly HopRecord[]): HopRecord[] {
   const links = linkHops(hops);
-  const children = new Map<HopRecord, HopLink[]>();
-  const roots: HopLink[] = [];
-  for (const link of links) {
-    if (link.parent) {
-      const list = children.get(link.parent) ?? [];
-      list.push(link);
-      children.set(link.parent, list);
-    } else roots.push(link);
-  }
+  const children = childrenOf(links);
+  const roots = links.filter((link) => !link.parent);
   const ordered: HopRecord[] = [];
   const seen = new Set<HopRecord>();
   const visit = (link: HopLink): void => {

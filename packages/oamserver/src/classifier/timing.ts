@@ -1,5 +1,5 @@
 import type { HopRecord } from '@hoptrace/core';
-import { linkHops, type HopLink } from './order-hops';
+import { childrenOf, linkHops } from './order-hops';
 import type { ClockSkew } from './types';
 
 /** What the Oamserver itself knows about a run's time, on its own clock. */
@@ -20,17 +20,6 @@ export interface RunTiming {
   totalMs?: number;
   /** Hosts whose clock disagrees with the Oamserver's by more than the threshold. */
   clockSkew: ClockSkew[];
-}
-
-function childrenOf(links: HopLink[]): Map<HopRecord, HopLink[]> {
-  const children = new Map<HopRecord, HopLink[]>();
-  for (const link of links) {
-    if (!link.parent) continue;
-    const list = children.get(link.parent) ?? [];
-    list.push(link);
-    children.set(link.parent, list);
-  }
-  return children;
 }
 
 /** How far `value` lies outside [low, high] (0 inside). */

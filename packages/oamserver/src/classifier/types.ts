@@ -22,6 +22,15 @@ export function isFault(verdict: Verdict): boolean {
   return verdict !== 'ok' && verdict !== 'unknown';
 }
 
+/** Whether a fault is at this hop's place: its service, and its instance when the fault names one. */
+export function blames(fault: Fault | undefined, hop: { service: string; instance: string }): boolean {
+  return (
+    fault !== undefined &&
+    fault.service === hop.service &&
+    (fault.instance === undefined || fault.instance === hop.instance)
+  );
+}
+
 /** What the trigger (the request or message that starts a run) did. */
 export interface TriggerOutcome {
   kind: 'http' | 'redisStream';

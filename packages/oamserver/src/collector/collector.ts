@@ -74,6 +74,8 @@ export class Collector {
   private readonly _slowStorageMs: number;
   private readonly _scope: 'all' | 'own';
   private readonly _probes: Set<string> | undefined;
+  /** Records of the pending runs this collector waits for (they never change; read once). */
+  private readonly _waiting = new Map<string, RunRecord>();
   /** Results announced lately, so a waiter that comes late still gets its run's result. */
   private readonly _recent = new Map<string, RunResult>();
   /** The slowest single storage call of the current pass. */
@@ -171,7 +173,11 @@ export class Collector {
     for (let i = 0; i < pending.length; i += 20) {
       await Promise.all(pending.slice(i, i + 20).map((p) => this._consider(p.runId, p.deadlineMs, now)));
     }
-    await this._findVanishedRuns(new Set(pending.map((p) => p.runId)), now, pending.length >= this._maxPerPass);
+    const pendingIds = new Set(pending.map((p) => p.runId));
+    const truncated = pending.length >= this._maxPerPass;
+    // Forget the records of runs no longer pending (classified, here or elsewhere).
+    if (!truncated) for (const runId of this._waiting.keys()) if (!pendingIds.has(runId)) this._waiting.delete(runId);
+    await this._findVanishedRuns(pendingIds, now, truncated);
     if (this._slowestCallMs > this._slowStorageMs) {
       // Redis hung for a while, then answered: hop writes of that time were probably dropped.
       this._storageFailed(new Error(`storage took ${Math.round(this._slowestCallMs)} ms to answer`));
@@ -218,38 +224,55 @@ export class Collector {
     }
   }
 
-  /** Whether this collector classifies the run (see CollectorOptions.scope). */
-  private _accepts(runId: string, probe: string): boolean {
-    if (this._scope === 'own') return this._local.has(runId);
+  /** Whether this collector classifies runs of `probe` (see CollectorOptions.probes). */
+  private _knows(runId: string, probe: string): boolean {
     return this._probes === undefined || this._probes.has(probe) || this._local.has(runId);
+  }
+
+  /** The stored run, when it is one this collector should go on waiting for or classify. */
+  private async _load(runId: string, deadlineMs: number, now: number): Promise<StoredRun | undefined> {
+    const stored = await this._timed(() => this._deps.store.loadRun(runId));
+    if (!stored) {
+      // The run's record expired or was never written: nothing to classify.
+      if (now > deadlineMs + this._unknownGraceMs) await this._deps.store.dropPending(runId);
+      return undefined;
+    }
+    if (stored.state === 'done') {
+      this._settledElsewhere(stored.result);
+      await this._deps.store.dropPending(runId);
+      return undefined;
+    }
+    if (!this._knows(runId, stored.run.probe)) {
+      // A run of a probe this server does not know (fired by `hoptrace probe` with another
+      // config): its firer classifies it. If that process died, forget it after a while.
+      if (now > stored.run.deadlineMs + FOREIGN_RUN_GRACE_MS) await this._deps.store.dropPending(runId);
+      return undefined;
+    }
+    return stored;
   }
 
   private async _consider(runId: string, deadlineMs: number, now: number): Promise<void> {
     if (this._scope === 'own' && !this._local.has(runId)) return;
     try {
-      const stored = await this._timed(() => this._deps.store.loadRun(runId));
-      if (!stored) {
-        // The run's record expired or was never written: nothing to classify.
-        if (now > deadlineMs + this._unknownGraceMs) await this._deps.store.dropPending(runId);
-        return;
-      }
-      if (stored.state === 'done') {
-        this._settledElsewhere(stored.result);
-        await this._deps.store.dropPending(runId);
-        return;
-      }
-      if (!this._accepts(runId, stored.run.probe)) {
-        // A run of a probe this server does not know (fired by `hoptrace probe` with another
-        // config): its firer classifies it. If that process died, forget it after a while.
-        if (now > stored.run.deadlineMs + FOREIGN_RUN_GRACE_MS) await this._deps.store.dropPending(runId);
-        return;
+      // A run's record (path, deadline) never changes: read it once, then only its hops while it
+      // waits; its state and trigger are read again when it is ready to be classified.
+      let stored: StoredRun | undefined;
+      let run = this._waiting.get(runId);
+      if (!run) {
+        stored = await this._load(runId, deadlineMs, now);
+        if (!stored) return;
+        run = stored.run;
+        if (this._waiting.size >= MAX_LOCAL_RUNS) this._waiting.clear(); // a bound; they are read again
+        this._waiting.set(runId, run);
       }
       const { hops } = await this._timed(() => this._deps.store.readHops(runId));
       this._deps.storageHealth.success();
-      const complete = stored.run.path.every((service) => hops.some((h) => h.service === service));
-      if (!complete && now < stored.run.deadlineMs) return;
+      const complete = run.path.every((service) => hops.some((h) => h.service === service));
+      if (!complete && now < run.deadlineMs) return;
+      stored ??= await this._load(runId, deadlineMs, now);
+      if (!stored) return;
       // Even with every hop in, wait for what the trigger answered (an unexpected status matters).
-      if (!stored.trigger && now < stored.run.deadlineMs + this._triggerGraceMs) return;
+      if (!stored.trigger && now < run.deadlineMs + this._triggerGraceMs) return;
       await this._finish(stored, hops, now);
     } catch (error) {
       this._storageFailed(error);

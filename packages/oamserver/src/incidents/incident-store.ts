@@ -76,10 +76,6 @@ export class IncidentStore {
     this._supersede = defineScript<Supersede>(this._redis, 'hoptraceSupersedeIncident', 'supersede-incident.lua');
   }
 
-  get rules(): IncidentRules {
-    return this._rules;
-  }
-
   /** Records one visit; returns the incident transitions it caused. */
   async visit(visit: PlaceVisit): Promise<IncidentTransition[]> {
     const raw = await this._recordVisit(

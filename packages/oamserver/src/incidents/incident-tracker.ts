@@ -74,9 +74,7 @@ export class IncidentTracker {
     // Another Oamserver may have opened or resolved incidents: decide on a fresh list.
     if (this._now() - this._refreshedAt > REFRESH_MS) await this.refresh();
     const probe = result.run.probe;
-    const known = (service: string): number =>
-      this._deps.stats.summaries('1h', (k) => k.probe === probe && k.service === service && k.instance !== undefined)
-        .length;
+    const known = (service: string): number => this._deps.stats.instancesSeen(probe, service, '1h');
     const suspect = (service: string) => this._sightings.suspect(probe, service, result.run.firedAtMs);
     const evidences = evidenceOf(result, known, suspect);
     this._sightings.observe(result);

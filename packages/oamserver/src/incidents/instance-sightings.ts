@@ -1,3 +1,4 @@
+import { blames } from '../classifier/types';
 import type { RunResult } from '../store/run-store';
 
 /** Instances of a service not seen for this long are forgotten. */
@@ -28,7 +29,7 @@ export class InstanceSightings {
     const fault = result.verdict === 'ok' ? undefined : result.fault;
     for (const hop of result.hops) {
       if (!hop.onTrace || hop.status !== 'ok') continue;
-      if (fault?.service === hop.service && (fault.instance === undefined || fault.instance === hop.instance)) continue;
+      if (blames(fault, hop)) continue;
       const key = `${result.run.probe}|${hop.service}`;
       const instances = this._seen.get(key) ?? new Map<string, number>();
       instances.set(hop.instance, Math.max(instances.get(hop.instance) ?? 0, result.run.firedAtMs));

@@ -1,3 +1,4 @@
+import { blames } from '../classifier/types';
 import type { RunResult } from '../store/run-store';
 import type { BaselineStore } from './baselines';
 
@@ -10,8 +11,7 @@ export function learnBaselines(baselines: BaselineStore, result: RunResult): voi
   const fault = result.verdict === 'ok' ? undefined : result.fault;
   for (const hop of result.hops) {
     if (!hop.onTrace || hop.status !== 'ok') continue;
-    if (fault && fault.service === hop.service && (fault.instance === undefined || fault.instance === hop.instance))
-      continue;
+    if (blames(fault, hop)) continue;
     baselines.record(result.run.probe, hop.service, hop.instance, hop.durationMs, result.run.firedAtMs);
   }
 }

@@ -1,4 +1,4 @@
-import { isFault } from '../classifier/types';
+import { blames, isFault } from '../classifier/types';
 import type { RunResult } from '../store/run-store';
 import type { RollingStats } from './rolling-stats';
 
@@ -14,7 +14,7 @@ export function recordRun(stats: RollingStats, result: RunResult): void {
   const fault = isFault(result.verdict) ? result.fault : undefined;
   const blamed = new Set<string>();
   for (const hop of result.hops) {
-    const atFault = fault?.service === hop.service && (fault.instance === undefined || fault.instance === hop.instance);
+    const atFault = blames(fault, hop);
     const hopOutcome = result.verdict === 'unknown' ? 'unknown' : atFault ? 'fault' : 'ok';
     if (atFault) blamed.add(hop.service);
     stats.record(

@@ -23,7 +23,7 @@ export interface SeriesSummary extends SeriesKey, WindowSummary {}
 interface Series {
   key: SeriesKey;
   lastMs: number;
-  windows: Record<StatsWindow, WindowedHistogram>;
+  windows: Partial<Record<StatsWindow, WindowedHistogram>>;
 }
 
 function id(key: SeriesKey): string {
@@ -32,8 +32,8 @@ function id(key: SeriesKey): string {
 
 /**
  * Rolling statistics (count, faults, unknown, latency percentiles) per probe, service and
- * instance, over 1 minute, 15 minutes and 1 hour. Bounded: at most `maxSeries` series (the one
- * updated longest ago is dropped first), each a fixed set of buckets.
+ * instance, over 1 minute, 15 minutes and 1 hour (or only the `windows` asked for). Bounded: at
+ * most `maxSeries` series (the one updated longest ago is dropped first), each a fixed set of buckets.
  */
 export class RollingStats {
   private readonly _series = new Map<string, Series>();
@@ -41,6 +41,7 @@ export class RollingStats {
   constructor(
     private readonly _now: () => number = Date.now,
     private readonly _maxSeries = 5000,
+    private readonly _windows: readonly StatsWindow[] = ['1m', '15m', '1h'],
   ) {}
 
   record(key: SeriesKey, sample: Sample): void {
@@ -51,16 +52,14 @@ export class RollingStats {
       series = {
         key: { ...key },
         lastMs: sample.atMs,
-        windows: {
-          '1m': new WindowedHistogram(STATS_WINDOWS['1m'].spanMs, STATS_WINDOWS['1m'].bucketMs),
-          '15m': new WindowedHistogram(STATS_WINDOWS['15m'].spanMs, STATS_WINDOWS['15m'].bucketMs),
-          '1h': new WindowedHistogram(STATS_WINDOWS['1h'].spanMs, STATS_WINDOWS['1h'].bucketMs),
-        },
+        windows: Object.fromEntries(
+          this._windows.map((w) => [w, new WindowedHistogram(STATS_WINDOWS[w].spanMs, STATS_WINDOWS[w].bucketMs)]),
+        ),
       };
       this._series.set(k, series);
     }
     series.lastMs = Math.max(series.lastMs, sample.atMs);
-    for (const window of Object.values(series.windows)) window.record(sample);
+    for (const window of Object.values(series.windows)) window?.record(sample);
   }
 
   /** Every series with data in `window`, matching `filter`, with its summary. */
@@ -69,15 +68,27 @@ export class RollingStats {
     const out: SeriesSummary[] = [];
     for (const series of this._series.values()) {
       if (!filter(series.key)) continue;
-      const summary = series.windows[window].summary(now);
-      if (summary.count > 0) out.push({ ...series.key, ...summary });
+      const summary = series.windows[window]?.summary(now);
+      if (summary && summary.count > 0) out.push({ ...series.key, ...summary });
     }
     return out;
   }
 
   /** One series' summary (zeros when it has none). */
   summary(key: SeriesKey, window: StatsWindow): WindowSummary {
-    return this._series.get(id(key))?.windows[window].summary(this._now()) ?? { count: 0, faults: 0, unknown: 0 };
+    return this._series.get(id(key))?.windows[window]?.summary(this._now()) ?? { count: 0, faults: 0, unknown: 0 };
+  }
+
+  /** Instances of a probe's service with samples in `window` (a count only: no percentiles computed). */
+  instancesSeen(probe: string, service: string, window: StatsWindow): number {
+    const now = this._now();
+    let count = 0;
+    for (const series of this._series.values()) {
+      const { key } = series;
+      if (key.probe !== probe || key.service !== service || key.instance === undefined) continue;
+      if ((series.windows[window]?.count(now) ?? 0) > 0) count++;
+    }
+    return count;
   }
 
   get size(): number {

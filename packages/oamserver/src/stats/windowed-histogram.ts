@@ -74,12 +74,22 @@ export class WindowedHistogram {
     }
   }
 
+  /** Samples in the window (cheap: no histogram is merged). */
+  count(nowMs: number): number {
+    let count = 0;
+    for (const bucket of this._ring) if (bucket && this._inWindow(bucket, nowMs)) count += bucket.count;
+    return count;
+  }
+
+  private _inWindow(bucket: Bucket, nowMs: number): boolean {
+    return bucket.startMs + this._bucketMs > nowMs - this._spanMs && bucket.startMs <= nowMs;
+  }
+
   summary(nowMs: number): WindowSummary {
-    const fromMs = nowMs - this._spanMs;
     const summary: WindowSummary = { count: 0, faults: 0, unknown: 0 };
     let merged: Histogram | undefined;
     for (const bucket of this._ring) {
-      if (!bucket || bucket.startMs + this._bucketMs <= fromMs || bucket.startMs > nowMs) continue;
+      if (!bucket || !this._inWindow(bucket, nowMs)) continue;
       summary.count += bucket.count;
       summary.faults += bucket.faults;
       summary.unknown += bucket.unknown;

@@ -2,10 +2,10 @@
 // (see lib/modes.mjs) under the same autocannon load, alternating their order over rounds, and
 // reports each as a ratio against the uninstrumented baseline of this same run. Exits 1 when a
 // correctness check fails (errors under load, missing or unexpected hops), never on speed.
-import { execFileSync } from 'node:child_process';
+import { machineInfo } from './lib/machine-info.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -21,25 +21,6 @@ import { formatReport } from './lib/report.mjs';
 import { summarize } from './lib/summary.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-
-function machineInfo() {
-  let commit = null;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
-  } catch {
-    // Not a git checkout: the result simply has no commit.
-  }
-  return {
-    date: new Date().toISOString(),
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    platform: process.platform,
-    loadAvg1mAtStart: loadavg()[0],
-    commit,
-  };
-}
 
 function notes(options) {
   return [
@@ -85,7 +66,7 @@ async function main() {
     prefix,
     catalogKey: `${prefix}catalog`,
   };
-  const machine = machineInfo();
+  const machine = machineInfo(BENCH_DIR);
   const total = options.rounds * MODES.length;
   const perRunS = options.durationS + options.warmupS + 1;
   console.log(

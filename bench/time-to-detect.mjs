@@ -6,10 +6,10 @@
 // bench/results/time-to-detect-<interval>-<openAfter>.json and prints a table. The formula the
 // numbers are compared with is explained in docs/time-to-detect.md.
 //   node bench/time-to-detect.mjs --interval 1s --open-after 2 --trials 10
-import { execFileSync } from 'node:child_process';
+import { machineInfo } from './lib/machine-info.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -23,25 +23,6 @@ import { FAULT, runTrial } from './lib/ttd-trial.mjs';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_DIR = dirname(BENCH_DIR);
 const INSTANCES = 3;
-
-function machineInfo() {
-  let commit = null;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
-  } catch {
-    // Not a git checkout: the result simply has no commit.
-  }
-  return {
-    date: new Date().toISOString(),
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    platform: process.platform,
-    loadAvg1mAtStart: loadavg()[0],
-    commit,
-  };
-}
 
 /** A few ordinary (non-probe) deposits through every instance, so that no probe meets a cold one. */
 async function warmUp(gatewayUrl) {
@@ -82,7 +63,7 @@ async function main() {
   const prefix = `hoptrace-ttd:${randomBytes(4).toString('hex')}:`;
   const secret = `ttd-${randomBytes(24).toString('base64url')}`;
   const redis = new Redis(redisServer.url);
-  const machine = machineInfo();
+  const machine = machineInfo(BENCH_DIR);
   const config = {
     interval,
     intervalMs: options.intervalMs,

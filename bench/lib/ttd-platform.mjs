@@ -3,34 +3,14 @@
 // Both are child processes, stopped with SIGTERM (the launcher stops its services itself).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.mjs';
+import { freePort, freePortRange } from './ports.mjs';
 
 /** The demo's services, in the launcher's port order. */
 export const DEMO_SERVICES = ['gateway', 'mailbox', 'recorder', 'storage', 'retrieval', 'notifier'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port with the `count` ports from it free (the launcher gives its services consecutive ports). */
-export async function freePortRange(count) {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = await freePort();
-    if (base + count > 65_000) continue;
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
 
 /** Spawns a node script, keeping its output (bounded) for error messages; `stop()` sends SIGTERM and waits. */
 function startChild(args, { cwd, env }) {

@@ -1,4 +1,4 @@
-// Port checks for the launcher.
+// Port checks for the launcher, also used by the tests and the benchmarks (`@hoptrace/demo/ports`).
 import { createServer } from 'node:net';
 
 /** Whether `port` can be listened on at 127.0.0.1 right now. */
@@ -20,4 +20,15 @@ export function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A base port with the `count` ports from it free now (the launcher gives services consecutive ports). */
+export async function freePortRange(count) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freePort();
+    if (base + count > 65_000) continue;
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfig } from './oamserver';
-import { freePort } from './ports';
+import { freePortRange } from './ports';
 import { TEST_SECRET } from './probe';
 import { REDIS_URL } from './redis';
 import { waitFor } from './wait';
@@ -23,25 +22,6 @@ export interface RunningDemo {
   readonly configFile: string;
   output(): string;
   stop(): Promise<void>;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port with the `count` ports from it free (the launcher gives the services consecutive ports). */
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = await freePort();
-    if (base + count > 65_000) continue;
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 /**

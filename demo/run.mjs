@@ -137,7 +137,7 @@ async function main() {
   // launches (the tests start many) leave the file of the running demo alone.
   const envFile = options.oamserver ? writeEnvFile(redis.url, secret) : undefined;
   console.log(usageHints({ plan, oamserverUrl, configPath, repoDir, envFile }));
-  console.log('\ndemo is up; Ctrl-C stops it');
+  console.log(oamserverUrl ? `\ndemo is up: open ${oamserverUrl}/ ; Ctrl-C stops it` : '\ndemo is up; Ctrl-C stops it');
 }
 
 process.on('SIGINT', () => void shutdown(0));

@@ -21,13 +21,18 @@ export function usageHints({ plan, oamserverUrl, configPath, repoDir, envFile })
   const first = (service) => plan.find((i) => i.service === service);
   const gateway = first('gateway').url;
   const recorder = first('recorder');
-  const lines = [
+  const lines = [];
+  if (oamserverUrl) {
+    // The first thing to open: the dashboard shows every probe, run and incident.
+    lines.push('', `dashboard         ${oamserverUrl}/          (open it in a browser)`);
+  }
+  lines.push(
     '',
     `gateway          ${gateway}`,
     `  leave a message   curl -X POST ${gateway}/calls/4155550100/voicemail -H 'content-type: application/json' -d '{"caller":"4155550199"}'`,
     `  listen            curl ${gateway}/subscribers/4155550100/messages -H 'x-pin: 1234'`,
     `  new greeting      curl -X PUT ${gateway}/subscribers/4155550100/greeting -H 'content-type: application/json' -d '{"text":"Back on Monday"}'`,
-  ];
+  );
   if (oamserverUrl) {
     lines.push(
       '',

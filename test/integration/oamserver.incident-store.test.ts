@@ -15,6 +15,7 @@ import {
 } from '@hoptrace/oamserver';
 // Not part of the public surface: how the Oamserver feeds its rolling statistics from each result.
 import { recordRun } from '../../packages/oamserver/dist/stats/record-run.js';
+import { summarizeResult } from '../../packages/oamserver/dist/store/run-summary.js';
 import { resultAt } from '../../packages/oamserver/test/support/scenarios';
 import { REDIS_URL, deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
 
@@ -335,7 +336,7 @@ describe('IncidentTracker on Redis, with real classified runs', () => {
         { hops: { recorder: { instance, ...(slow ? { workMs: 260 } : {}) } } },
       );
       expect(result.verdict).toBe(slow ? 'slow' : 'ok');
-      recordRun(stats, result);
+      recordRun(stats, summarizeResult(result));
       await tracker.handle(result);
       return result;
     };

@@ -12,6 +12,11 @@ export const ERROR_CODES = {
   HOPTRACE_REDIS_UNAVAILABLE: 'Redis did not answer, refused the command, or is out of memory.',
   HOPTRACE_EXPORT_TIMEOUT: 'Writing hop records to Redis took longer than the export timeout.',
   HOPTRACE_EXPORTER_SHUTDOWN: 'The exporter was used after shutdown().',
+  HOPTRACE_API_BAD_REQUEST:
+    'An HTTP API request was refused: a query parameter, filter, cursor or body is malformed; the message names it.',
+  HOPTRACE_API_NOT_FOUND: 'The HTTP API has no such route, probe, run or incident (unknown, or expired).',
+  HOPTRACE_API_BUSY: 'The Oamserver serves as many live event streams as it allows; try again later.',
+  HOPTRACE_RUN_TIMEOUT: 'A run fired on request got no verdict in time.',
 } as const;
 
 /** A stable error code from the catalog. */

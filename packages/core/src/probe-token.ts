@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HoptraceError } from './errors';
+import { PROBE_NAME_PATTERN, RUN_ID_PATTERN, TRACE_ID_PATTERN } from './patterns';
 import type { ProbeKeyRing } from './secret-keys';
+
+export { PROBE_NAME_PATTERN, RUN_ID_PATTERN, TRACE_ID_PATTERN };
 
 /**
  * The probe token: the signed, expiring value in W3C baggage that makes a request a probe.
@@ -18,13 +21,6 @@ export const MAX_PROBE_TOKEN_LENGTH = 256;
 
 /** Default allowance for clocks that disagree between the Oamserver and a service. */
 export const DEFAULT_CLOCK_SKEW_MS = 30_000;
-
-/** Probe names: what the Oamserver config accepts and what a token may carry. */
-export const PROBE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-/** Run ids: no braces (they would break the Redis hash tag) and no dots (the token separator). */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-/** W3C trace id: 32 lowercase hex digits, not all zero. */
-export const TRACE_ID_PATTERN = /^(?!0{32})[0-9a-f]{32}$/;
 
 const TOKEN_PATTERN =
   /^v1\.([A-Za-z0-9_-]{1,16})\.([A-Za-z0-9][A-Za-z0-9_-]{0,63})\.([A-Za-z0-9_-]{1,64})\.(0|[1-9]\d{0,14})\.([A-Za-z0-9_-]{43})$/;

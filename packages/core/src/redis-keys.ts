@@ -17,6 +17,14 @@ export interface RedisKeys {
   recentRuns(): string;
   /** ZSET of recent runs of one probe: member = run id, score = fired at (epoch ms); trimmed. */
   probeRuns(probe: string): string;
+  /** ZSET of recent runs of one probe that blamed a place (fault verdicts): member = run id, score = fired at; trimmed. */
+  probeFaults(probe: string): string;
+  /** ZSET of recent classified runs with one verdict: member = run id, score = fired at; trimmed. */
+  runsByVerdict(verdict: string): string;
+  /** ZSET of recent classified runs that went through a service or were blamed on it; trimmed. */
+  runsByService(service: string): string;
+  /** ZSET of recent classified runs that went through an instance or were blamed on it; trimmed. */
+  runsByInstance(instance: string): string;
   /** STRING set once per schedule slot of a probe, so that only one Oamserver fires it. Expires. */
   scheduleSlot(probe: string, slot: number): string;
   /**
@@ -59,6 +67,11 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     pendingRuns: () => `${prefix}runs:pending`,
     recentRuns: () => `${prefix}runs:recent`,
     probeRuns: (probe) => `${prefix}probe:${probeTag(probe)}:runs`,
+    probeFaults: (probe) => `${prefix}probe:${probeTag(probe)}:faults`,
+    // Verdicts, services and instances come from results and hop records: encoded, like places.
+    runsByVerdict: (verdict) => `${prefix}runs:verdict:${encodeURIComponent(verdict)}`,
+    runsByService: (service) => `${prefix}runs:service:${encodeURIComponent(service)}`,
+    runsByInstance: (instance) => `${prefix}runs:instance:${encodeURIComponent(instance)}`,
     scheduleSlot: (probe, slot) => `${prefix}probe:${probeTag(probe)}:slot:${slot}`,
     // Service and instance names come from hop records: encoded, so no brace or colon in them
     // can change the key's shape or its hash tag.

@@ -4,6 +4,7 @@
   KEYS[1]  the run's hash, e.g. hoptrace:run:{<runId>}
   ARGV[1]  the result (JSON)
   ARGV[2]  classified at, epoch ms
+  ARGV[3]  the run's summary (JSON): what lists of runs read instead of the whole result
 
   Only a run still pending takes the result, so two Oamservers (or one restarted halfway)
   can never classify a run twice.
@@ -18,5 +19,5 @@ end
 if state ~= 'pending' then
   return 0
 end
-redis.call('HSET', KEYS[1], 'state', 'done', 'result', ARGV[1], 'classifiedAtMs', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'done', 'result', ARGV[1], 'classifiedAtMs', ARGV[2], 'summary', ARGV[3])
 return 1

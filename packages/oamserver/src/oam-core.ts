@@ -10,8 +10,9 @@ import { recordRun } from './stats/record-run';
 import { RollingStats } from './stats/rolling-stats';
 import { createOamRedis, type OamRedis } from './store/redis-client';
 import { RunStore } from './store/run-store';
+import { summarizeResult } from './store/run-summary';
 import { StorageHealth } from './store/storage-health';
-import { createProbeTracer, type ProbeTracer } from './telemetry/probe-tracer';
+import { createProbeTracer, type OtlpProtocol, type ProbeTracer } from './telemetry/probe-tracer';
 
 /** What the Oamserver core is built from. Entry points read the environment; this does not. */
 export interface OamCoreOptions {
@@ -22,6 +23,8 @@ export interface OamCoreOptions {
   redisUrl?: string;
   /** Export each run's root span to OTLP (Jaeger) as well (URL and headers from the OTEL_EXPORTER_OTLP_* variables). */
   otlpEndpoint?: string;
+  /** How the root spans are encoded for OTLP: `http/protobuf` (default) or `http/json`. */
+  otlpProtocol?: OtlpProtocol;
   /** `service.name` of the root spans. Default `hoptrace-oamserver`. */
   serviceName?: string;
   collector?: CollectorOptions;
@@ -65,7 +68,11 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     maxRuns: options.config.storage.maxRuns,
   });
   const health = new StorageHealth();
-  const tracer = createProbeTracer({ otlpEndpoint: options.otlpEndpoint, serviceName: options.serviceName });
+  const tracer = createProbeTracer({
+    otlpEndpoint: options.otlpEndpoint,
+    otlpProtocol: options.otlpProtocol,
+    serviceName: options.serviceName,
+  });
   const runner = new ProbeRunner({ store, redis, keys, tracer: tracer.tracer, storageHealth: health });
   const peers = new PeerDirectory();
   const { factor, floor, minSamples } = options.config.baseline;
@@ -76,9 +83,11 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     { probes: options.config.probes.map((p) => p.name), ...options.collector },
   );
   const stats = new RollingStats();
+  // What classifying needs to learn from every verdict (what else follows one: see Oamserver).
   collector.onResult((result) => {
-    recordRun(stats, result);
-    learnBaselines(baselines, result);
+    const summary = summarizeResult(result);
+    recordRun(stats, summary);
+    learnBaselines(baselines, summary);
   });
   return {
     redis,

@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlertDispatcher } from './alerts/alert-dispatcher';
 import type { ProbeDefinition } from './config/probe-config-schema';
+import { API_EVENTS, type IncidentEvent as StreamIncidentEvent, type RunSummary } from '@hoptrace/core/api';
 import { createApi } from './http/api';
+import { findDashboard } from './http/dashboard-static';
+import { EventStream } from './http/event-stream';
+import { summaryView } from './http/run-view';
 import { IncidentStore } from './incidents/incident-store';
 import { IncidentTracker } from './incidents/incident-tracker';
 import type { IncidentEvent } from './incidents/types';
@@ -11,7 +15,10 @@ import { OamMetrics } from './http/metrics';
 import { createOamCore, type OamCore, type OamCoreOptions } from './oam-core';
 import { Scheduler } from './scheduler/scheduler';
 import { learnBaselines } from './stats/learn-baselines';
-import { recordRun } from './stats/record-run';
+import { ProbeTimeline, TIMELINE_WINDOWS } from './stats/probe-timeline';
+import { recordRun, runSample } from './stats/record-run';
+import { RunFinder } from './store/run-finder';
+import { summarizeResult } from './store/run-summary';
 
 /** Options of the long-running Oamserver. */
 export interface OamserverOptions extends OamCoreOptions {
@@ -28,6 +35,11 @@ export interface OamserverOptions extends OamCoreOptions {
   alerts?: AlertDispatcher;
   /** Told about every opened and resolved incident (besides the alert channels). */
   onIncident?: (event: IncidentEvent) => void;
+  /**
+   * The dashboard's build folder, served at `/` (see @hoptrace/dashboard). Undefined: pages say
+   * the dashboard is not built, the API works as ever.
+   */
+  dashboardDir?: string;
 }
 
 /**
@@ -39,9 +51,16 @@ export class Oamserver {
   readonly metrics: OamMetrics;
   readonly incidents: IncidentTracker;
   readonly incidentStore: IncidentStore;
+  /** Each probe over the overview windows (15 minutes to 24 hours). */
+  readonly timeline: ProbeTimeline;
+  /** Live events for the dashboard (GET /api/events). */
+  readonly events = new EventStream();
   private readonly _scheduler: Scheduler;
   private readonly _owner = randomBytes(6).toString('hex');
   private _server: Server | undefined;
+  private _stopped = false;
+  /** When this process started (runs classified before it are the warm-up's). */
+  private readonly _startedAtMs = Date.now();
 
   constructor(private readonly _options: OamserverOptions) {
     this.core = createOamCore(_options);
@@ -53,6 +72,8 @@ export class Oamserver {
       resolveAfter: rules.resolveAfter,
       retentionMs: rules.retention,
     });
+    this.timeline = new ProbeTimeline(probes.map((p) => p.name));
+    const streamIncident = (event: StreamIncidentEvent): void => this.events.publish(API_EVENTS.incident, event);
     this.incidents = new IncidentTracker({
       store: this.incidentStore,
       stats: this.core.stats,
@@ -61,7 +82,9 @@ export class Oamserver {
       onEvent: (event) => {
         alerts?.dispatch(event);
         _options.onIncident?.(event);
+        streamIncident(event);
       },
+      onUpdate: (incident) => streamIncident({ type: 'incident.updated', atMs: Date.now(), incident }),
     });
     this.metrics = new OamMetrics({
       probes: probes.map((p) => p.name),
@@ -70,9 +93,15 @@ export class Oamserver {
       openIncidents: () => this.incidents.openIncidents(),
       alertDeliveries: alerts && (() => alerts.deliveryCounts()),
     });
+    // Everything that follows a verdict, besides what classifying itself learns (OamCore:
+    // rolling stats, baselines): the overview's timeline, metrics, incidents (and through them
+    // alerts), and the dashboard's live events.
     this.core.collector.onResult((result) => {
+      const summary = summarizeResult(result);
+      this._recordInTimeline(summary);
       this.metrics.recordRun(result);
       void this.incidents.handle(result);
+      this.events.publish(API_EVENTS.run, summaryView(summary, _options.jaegerUiUrl));
     });
     this._scheduler = new Scheduler(probes, (probe, slot) => this._fireScheduled(probe, slot));
   }
@@ -88,10 +117,15 @@ export class Oamserver {
     await this.incidents.refresh();
     this.core.collector.start();
     if (this._options.schedule !== false) this._scheduler.start();
+    void this._warmTimeline();
     const app = createApi({
       core: this.core,
       metrics: this.metrics,
       probes: this._options.config.probes,
+      timeline: this.timeline,
+      finder: new RunFinder(this.core.store),
+      events: this.events,
+      dashboard: findDashboard(this._options.dashboardDir),
       jaegerUiUrl: this._options.jaegerUiUrl,
       schedulerRunning: () => this._options.schedule === false || this._scheduler.running,
       fireNow: async (probe) => (await this.fireNow(probe)).run.runId,
@@ -122,6 +156,9 @@ export class Oamserver {
 
   async stop(): Promise<void> {
     this._scheduler.stop();
+    this._stopped = true;
+    // Open event streams would hold the HTTP server's close.
+    this.events.close();
     await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
     this._server?.closeAllConnections();
     await this.core.collector.stop();
@@ -140,19 +177,65 @@ export class Oamserver {
     await this.fireNow(probe);
   }
 
-  /** Rebuilds the last hour of statistics from stored results, so a restart does not zero them. */
+  private _recordInTimeline(summary: RunSummary): void {
+    const sample = runSample(summary);
+    if (sample) this.timeline.record(summary.probe, sample);
+  }
+
+  /**
+   * Rebuilds the last hour of statistics and baselines (and of the timeline) from stored run
+   * summaries, so a restart does not zero them. Runs still pending are left to the collector.
+   */
   private async _warmStats(): Promise<void> {
     try {
-      const since = Date.now() - 3_600_000;
-      const runs = await this.core.store.recentRuns({ limit: this._options.config.storage.maxRuns, sinceMs: since });
-      for (const stored of runs.reverse()) {
-        if (!stored.result) continue;
-        recordRun(this.core.stats, stored.result);
-        learnBaselines(this.core.baselines, stored.result);
-      }
-      this._options.info?.(`statistics warmed from ${runs.length} stored runs of the last hour`);
+      let count = 0;
+      await this._readStoredSummaries(this._startedAtMs - 3_600_000, this._startedAtMs, (summary) => {
+        count++;
+        recordRun(this.core.stats, summary);
+        learnBaselines(this.core.baselines, summary);
+        this._recordInTimeline(summary);
+      });
+      this._options.info?.(`statistics warmed from ${count} stored runs of the last hour`);
     } catch (error) {
       this._options.info?.(`statistics start empty: storage unavailable (${(error as Error).message})`);
+    }
+  }
+
+  /** The timeline's longer windows, up to a day, in the background (start does not wait for a day of runs). */
+  private async _warmTimeline(): Promise<void> {
+    const sinceMs = this._startedAtMs - TIMELINE_WINDOWS['24h'].spanMs;
+    try {
+      await this._readStoredSummaries(sinceMs, this._startedAtMs - 3_600_000, (s) => this._recordInTimeline(s), true);
+    } catch (error) {
+      this._options.warn?.(`the overview's longer windows start empty: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Feeds every classified run fired in [sinceMs, beforeMs) to `use`, newest first, reading at
+   * most `storage.maxRuns` summaries in batches.
+   */
+  private async _readStoredSummaries(
+    sinceMs: number,
+    beforeMs: number,
+    use: (summary: RunSummary) => void,
+    exclusiveMax = false,
+  ): Promise<void> {
+    const { store } = this.core;
+    const maxRuns = this._options.config.storage.maxRuns;
+    for (let offset = 0; offset < maxRuns && !this._stopped;) {
+      const entries = await store.indexEntries(store.keys.recentRuns(), {
+        maxMs: beforeMs,
+        exclusiveMax,
+        minMs: sinceMs,
+        offset,
+        count: Math.min(500, maxRuns - offset),
+      });
+      if (entries.length === 0) return;
+      offset += entries.length;
+      for (const summary of await store.loadSummaries(entries.map((e) => e.runId))) {
+        if (summary?.state === 'done') use(summary);
+      }
     }
   }
 }

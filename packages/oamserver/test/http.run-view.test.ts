@@ -84,6 +84,8 @@ describe('jaegerLink and storedView', () => {
       traceId: run.traceId,
       state: 'pending',
       firedAt: new Date(run.firedAtMs).toISOString(),
+      path: run.path,
+      budget: run.budget,
       hops: [],
       trigger,
       jaegerUrl: `http://jaeger.test/trace/${run.traceId}`,

@@ -3,6 +3,8 @@ import { BaselineStore } from '../src/stats/baselines';
 import { learnBaselines } from '../src/stats/learn-baselines';
 import { PROBE } from './support/hops';
 import { RESULTS, resultAt } from './support/scenarios';
+import { summarizeResult } from '../src/store/run-summary';
+import type { RunResult } from '../src/store/run-store';
 
 const NOW_MS = Date.UTC(2025, 0, 15, 12, 0, 0);
 const HOUR_MS = 3_600_000;
@@ -76,9 +78,9 @@ describe('BaselineStore', () => {
 describe('learnBaselines', () => {
   const at = { runId: 'run-1', firedAtMs: NOW_MS - 1000 };
 
-  function learned(result: Parameters<typeof learnBaselines>[1]): Record<string, number | undefined> {
+  function learned(result: RunResult): Record<string, number | undefined> {
     const store = new BaselineStore(() => NOW_MS, 5000, 1);
-    learnBaselines(store, result);
+    learnBaselines(store, summarizeResult(result));
     const out: Record<string, number | undefined> = {};
     for (const hop of result.hops)
       out[`${hop.service}/${hop.instance}`] = store.baseline(PROBE, hop.service, hop.instance)?.samples;
@@ -88,7 +90,7 @@ describe('learnBaselines', () => {
   it('an ok run teaches every hop its latency', () => {
     const store = new BaselineStore(() => NOW_MS, 5000, 1);
     const result = resultAt(at);
-    learnBaselines(store, result);
+    learnBaselines(store, summarizeResult(result));
     for (const hop of result.hops) {
       const baseline = store.baseline(PROBE, hop.service, hop.instance);
       expect(baseline?.samples).toBe(1);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { recordRun } from '../src/stats/record-run';
 import { RollingStats } from '../src/stats/rolling-stats';
+import { summarizeResult } from '../src/store/run-summary';
 import { PATH, PROBE, classifyRun } from './support/hops';
 import { RESULTS } from './support/scenarios';
 
 function statsOf(...results: ReturnType<(typeof RESULTS)['ok']>[]) {
   const stats = new RollingStats(() => results[0]!.classifiedAtMs);
-  for (const result of results) recordRun(stats, result);
+  for (const result of results) recordRun(stats, summarizeResult(result));
   return {
     stats,
     probe: () => stats.summary({ probe: PROBE }, '1m'),

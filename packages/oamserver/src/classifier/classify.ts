@@ -67,6 +67,14 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     skewThresholdMs: input.skewThresholdMs ?? DEFAULT_SKEW_THRESHOLD_MS,
   });
   facts.clockSkew = timing.clockSkew;
+  // What the waterfall draws: where each hop started, and the learned limit of hops without a budget.
+  const limitOf = hopLimit(run.budget?.hopsMs ?? {}, input);
+  ordered.forEach((record, i) => {
+    const offsetMs = timing.offsetsMs.get(record);
+    if (offsetMs !== undefined) hops[i]!.offsetMs = offsetMs;
+    const limit = record.traceId === run.traceId ? limitOf(record) : undefined;
+    if (limit?.fromBaseline) hops[i]!.slowAboveMs = limit.ms;
+  });
   if (timing.totalMs !== undefined) facts.totalMs = timing.totalMs;
   if (run.budget?.totalMs !== undefined) facts.totalBudgetMs = run.budget.totalMs;
 
@@ -184,7 +192,7 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     );
   }
 
-  const slow = slowHop(onTrace, hopLimit(run.budget?.hopsMs ?? {}, input));
+  const slow = slowHop(onTrace, limitOf);
   if (slow) {
     const limit = slow.limit.fromBaseline
       ? `over ${input.baselineRule?.factor ?? DEFAULT_BASELINE_RULE.factor}× its usual p90 of ${formatDuration(slow.limit.baselineP90Ms!)} (limit ${formatDuration(slow.limit.ms)})`

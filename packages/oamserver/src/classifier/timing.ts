@@ -20,6 +20,8 @@ export interface RunTiming {
   totalMs?: number;
   /** Hosts whose clock disagrees with the Oamserver's by more than the threshold. */
   clockSkew: ClockSkew[];
+  /** Each hop's estimated true start, in ms after the run was fired (skewed clocks corrected). */
+  offsetsMs: Map<HopRecord, number>;
 }
 
 /** How far `value` lies outside [low, high] (0 inside). */
@@ -42,7 +44,7 @@ function outside(value: number, low: number, high: number): number {
  *   not fit in what the Oamserver saw of the run, or from a host found skewed, is not counted.
  */
 export function analyzeTiming(hops: readonly HopRecord[], clock: RunClock): RunTiming {
-  if (hops.length === 0) return { clockSkew: [] };
+  if (hops.length === 0) return { clockSkew: [], offsetsMs: new Map() };
   const links = linkHops(hops);
   const children = childrenOf(links);
   const skew = new Map<string, ClockSkew>();
@@ -62,6 +64,7 @@ export function analyzeTiming(hops: readonly HopRecord[], clock: RunClock): RunT
   // A hop ended before the run was classified, so it cannot have started later than this.
   const latestStartUs = (hop: HopRecord): number => firedUs + windowUs - hop.durationUs;
   const visited = new Set<HopRecord>();
+  const offsetsMs = new Map<HopRecord, number>();
   const walk = (hop: HopRecord, trueLowUs: number, trueHighUs: number): void => {
     if (visited.has(hop)) return;
     visited.add(hop);
@@ -70,6 +73,7 @@ export function analyzeTiming(hops: readonly HopRecord[], clock: RunClock): RunT
     flag(hop, offsetUs);
     // Where this hop really started, as best we know: its reported start corrected into the window.
     const trueStartUs = hop.startUs - offsetUs;
+    offsetsMs.set(hop, Math.max(0, trueStartUs - firedUs) / 1000);
     for (const child of children.get(hop) ?? []) {
       const callUs = trueStartUs + (child.exitAtUs ?? 0);
       if (child.hop.kind === 'consumer') {
@@ -102,5 +106,5 @@ export function analyzeTiming(hops: readonly HopRecord[], clock: RunClock): RunT
     return end;
   };
   const roots = links.filter((l) => !l.parent).map((l) => l.hop);
-  return { totalMs: Math.max(...roots.map(endUs)) / 1000, clockSkew: [...skew.values()] };
+  return { totalMs: Math.max(...roots.map(endUs)) / 1000, clockSkew: [...skew.values()], offsetsMs };
 }

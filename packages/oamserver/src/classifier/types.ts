@@ -1,26 +1,11 @@
 import type { HopRecord } from '@hoptrace/core';
+import type { Fault, HopView, TriggerOutcome, Verdict, VerdictFacts } from '@hoptrace/core/api';
 import type { Baseline, BaselineRule } from './baseline-rule';
 
-/** The classification of one run. */
-export type Verdict =
-  'ok' | 'slow' | 'error' | 'lost' | 'context-broken' | 'unexpected-path' | 'trigger-failed' | 'unknown';
-
-/** Every verdict, healthiest first. */
-export const VERDICTS: readonly Verdict[] = [
-  'ok',
-  'slow',
-  'error',
-  'lost',
-  'context-broken',
-  'unexpected-path',
-  'trigger-failed',
-  'unknown',
-];
-
-/** Verdicts that blame a place in the platform (everything but ok and unknown). */
-export function isFault(verdict: Verdict): boolean {
-  return verdict !== 'ok' && verdict !== 'unknown';
-}
+// The shapes the API serves (verdicts, hops, faults, facts) are owned by the API contract in
+// @hoptrace/core/api; the classifier produces exactly them.
+export { VERDICTS, isFault } from '@hoptrace/core/api';
+export type { ClockSkew, Fault, HopView, TriggerOutcome, Verdict, VerdictFacts } from '@hoptrace/core/api';
 
 /** Whether a fault is at this hop's place: its service, and its instance when the fault names one. */
 export function blames(fault: Fault | undefined, hop: { service: string; instance: string }): boolean {
@@ -29,25 +14,6 @@ export function blames(fault: Fault | undefined, hop: { service: string; instanc
     fault.service === hop.service &&
     (fault.instance === undefined || fault.instance === hop.instance)
   );
-}
-
-/** What the trigger (the request or message that starts a run) did. */
-export interface TriggerOutcome {
-  kind: 'http' | 'redisStream';
-  /** The trigger was delivered and, for HTTP, answered with the expected status. */
-  ok: boolean;
-  /** The trigger was delivered at all (an HTTP answer came back, or the message was added). */
-  delivered: boolean;
-  /** HTTP status answered. */
-  status?: number;
-  /** HTTP status expected (`2xx` when any success is fine). */
-  expectedStatus?: number | '2xx';
-  /** Redis Stream message id. */
-  messageId?: string;
-  /** Why it failed (network error, timeout, unexpected status). */
-  error?: string;
-  /** Round trip as measured by the Oamserver, on its own monotonic clock. */
-  durationMs: number;
 }
 
 /** A run as fired: what it must do and by when. Stored with the run, so config edits do not change runs in flight. */
@@ -59,65 +25,6 @@ export interface RunRecord {
   deadlineMs: number;
   path: string[];
   budget?: { totalMs?: number; hopsMs?: Record<string, number> };
-}
-
-/** One hop as the Oamserver reports it. */
-export interface HopView {
-  service: string;
-  instance: string;
-  operation: string;
-  kind: 'server' | 'consumer';
-  status: 'ok' | 'error';
-  durationMs: number;
-  /** Start on the reporting host's wall clock (epoch ms): for display; hosts' clocks differ. */
-  startMs: number;
-  queueWaitMs?: number;
-  httpStatus?: number;
-  errorType?: string;
-  errorMessage?: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  /** The service is in the probe's path. */
-  expected: boolean;
-  /** The hop arrived under the run's trace (false: context was lost on the way). */
-  onTrace: boolean;
-  /** This hop's budget, when one is set. */
-  budgetMs?: number;
-}
-
-/** Where a fault is, and why. */
-export interface Fault {
-  service: string;
-  instance?: string;
-  reason: string;
-}
-
-/** A host whose clock disagrees with its caller's. */
-export interface ClockSkew {
-  service: string;
-  instance: string;
-  /** How far ahead (positive) or behind (negative) of its caller the host's clock seems. */
-  offsetMs: number;
-}
-
-/** The facts a verdict rests on. */
-export interface VerdictFacts {
-  expectedPath: string[];
-  /** Services seen, in causal order (as far as the hop links tell). */
-  hopsSeen: string[];
-  lastHopReached?: string;
-  firstMissingHop?: string;
-  missingHops: string[];
-  extraHops: string[];
-  deadlineMs: number;
-  /** End-to-end time, from each host's monotonic durations (not from comparing clocks). */
-  totalMs?: number;
-  totalBudgetMs?: number;
-  /** Clocks found to disagree by more than the threshold. */
-  clockSkew: ClockSkew[];
-  /** Why hoptrace could not tell (for `unknown`). */
-  note?: string;
 }
 
 /** The verdict of one run, with the facts behind it. */

@@ -1,3 +1,4 @@
+import { OTLP_PROTOCOLS, type OtlpProtocol } from '../telemetry/probe-tracer';
 import { CliError } from './exit-codes';
 
 /** What the CLI takes from the environment (read only here, at the entry point). */
@@ -6,10 +7,17 @@ export interface CliEnvironment {
   secret?: string;
   jaegerUiUrl?: string;
   otlpEndpoint?: string;
+  /**
+   * The OTLP protocol as set, with the variable it came from (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+   * wins over OTEL_EXPORTER_OTLP_PROTOCOL); unset means OTel's default. Checked by requireOtlpProtocol.
+   */
+  otlpProtocol?: { variable: string; value: string };
   /** `service.name` of the Oamserver's root spans (OTEL_SERVICE_NAME). */
   serviceName?: string;
   /** Base URL of a running Oamserver, for runs/report. */
   server?: string;
+  /** A dashboard build to serve instead of the installed @hoptrace/dashboard's (HOPTRACE_DASHBOARD_DIR). */
+  dashboardDir?: string;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
@@ -18,9 +26,36 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     secret: env.HOPTRACE_SECRET || undefined,
     jaegerUiUrl: env.JAEGER_UI_URL || undefined,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    otlpProtocol: protocolSetting(env),
     server: env.HOPTRACE_SERVER || undefined,
     serviceName: env.OTEL_SERVICE_NAME || undefined,
+    dashboardDir: env.HOPTRACE_DASHBOARD_DIR || undefined,
   };
+}
+
+function protocolSetting(env: NodeJS.ProcessEnv): CliEnvironment['otlpProtocol'] {
+  for (const variable of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const value = env[variable];
+    if (value) return { variable, value };
+  }
+  return undefined;
+}
+
+/**
+ * The OTLP protocol of the root spans: `http/protobuf` (OTel's default) unless a variable says
+ * `http/json`. Any other value (`grpc` included) is a usage error naming the variable, so that a
+ * server whose spans would never arrive does not start. Worded like the drop-in's warning.
+ */
+export function requireOtlpProtocol(env: CliEnvironment): OtlpProtocol {
+  if (!env.otlpProtocol) return 'http/protobuf';
+  const { variable, value } = env.otlpProtocol;
+  const protocol = value.trim();
+  if ((OTLP_PROTOCOLS as readonly string[]).includes(protocol)) return protocol as OtlpProtocol;
+  // gRPC users usually point at port 4317, so say where OTLP/HTTP listens as well.
+  const hint = protocol === 'grpc' ? '; the Oamserver exports over OTLP/HTTP only (port 4318, not 4317)' : '';
+  throw new CliError(
+    `${variable}: "${value}" is not supported by hoptrace (use ${OTLP_PROTOCOLS.join(' or ')})${hint}`,
+  );
 }
 
 /** The secret, or a usage error that says how to set it. */

@@ -1,19 +1,31 @@
-import express, { type Request, type Response } from 'express';
-import { VERDICTS, type Verdict } from '../classifier/types';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { formatDuration } from '../config/duration';
 import type { ProbeDefinition } from '../config/probe-config-schema';
 import type { AlertDispatcher } from '../alerts/alert-dispatcher';
 import type { IncidentStore } from '../incidents/incident-store';
 import type { OamCore } from '../oam-core';
+import type { ProbeTimeline } from '../stats/probe-timeline';
 import { STATS_WINDOWS, type StatsWindow } from '../stats/rolling-stats';
+import type { RunFinder } from '../store/run-finder';
+import { sendError, sendNotFound, sendStorageUnavailable } from './api-errors';
+import { dashboardRoutes, type DashboardFiles } from './dashboard-static';
+import type { EventStream } from './event-stream';
 import type { OamMetrics } from './metrics';
-import { resultView, storedView, type RunView } from './run-view';
+import { storedView } from './run-view';
+import { incidentsRoutes } from './routes/incidents-routes';
+import { runsRoutes } from './routes/runs-routes';
+import { viewsRoutes } from './routes/views-routes';
 
 /** What the HTTP API serves from. */
 export interface ApiDeps {
   core: OamCore;
   metrics: OamMetrics;
   probes: readonly ProbeDefinition[];
+  timeline: ProbeTimeline;
+  finder: RunFinder;
+  events: EventStream;
+  /** The dashboard's build, served at `/`. */
+  dashboard: DashboardFiles;
   jaegerUiUrl?: string;
   /** Whether the scheduler runs (readiness). */
   schedulerRunning: () => boolean;
@@ -21,16 +33,6 @@ export interface ApiDeps {
   fireNow: (probe: ProbeDefinition) => Promise<string>;
   incidents?: IncidentStore;
   alerts?: AlertDispatcher;
-}
-
-function windowOf(req: Request): StatsWindow | undefined {
-  const raw = (req.query.window as string | undefined) ?? '15m';
-  return raw in STATS_WINDOWS ? (raw as StatsWindow) : undefined;
-}
-
-function limitOf(req: Request): number {
-  const n = Number(req.query.limit ?? 50);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : 50;
 }
 
 function probeSummary(probe: ProbeDefinition) {
@@ -48,20 +50,29 @@ function probeSummary(probe: ProbeDefinition) {
   };
 }
 
+/** `Server-Timing: app;dur=<ms>` on every API answer: how long the server worked on it. */
+function serverTiming(_req: Request, res: Response, next: NextFunction): void {
+  const started = performance.now();
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!res.headersSent) res.setHeader('server-timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
+    return writeHead(...args);
+  }) as Response['writeHead'];
+  next();
+}
+
 /**
- * The Oamserver's HTTP API: JSON under /api/, Prometheus text on /metrics, /healthz (the
- * process answers) and /readyz (storage reachable and scheduler running). Storage errors answer
- * 503 with the reason; nothing here changes stored data except firing a run on request.
+ * The Oamserver's HTTP API: JSON under /api/ (every route in docs/http-api.md), Prometheus text
+ * on /metrics, /healthz (the process answers), /readyz (storage reachable and scheduler
+ * running), and the dashboard at `/`. Errors answer `{ error, code, field? }` with a 4xx or 503;
+ * nothing here changes stored data except firing a run on request.
  */
 export function createApi(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use('/api', serverTiming);
   app.use(express.json({ limit: '16kb' }));
   const { core } = deps;
-  const byName = new Map(deps.probes.map((p) => [p.name, p]));
-  const unavailable = (res: Response, error: unknown): void => {
-    res.status(503).json({ error: 'storage unavailable', detail: (error as Error).message });
-  };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -100,92 +111,35 @@ export function createApi(deps: ApiDeps): express.Express {
       );
       res.json({ probes });
     } catch (error) {
-      unavailable(res, error);
+      sendStorageUnavailable(res, error);
     }
   });
 
-  app.post('/api/probes/:name/runs', async (req, res) => {
-    const probe = byName.get(req.params.name);
-    if (!probe) {
-      res.status(404).json({ error: `no probe named "${req.params.name}"` });
-      return;
-    }
-    const runId = await deps.fireNow(probe);
-    if (req.query.wait !== '1' && req.query.wait !== 'true') {
-      res.status(202).json({ runId, url: `/api/runs/${runId}` });
-      return;
-    }
-    const result = await core.collector.waitForResult(runId, probe.timeout + 10_000);
-    if (result) res.json(resultView(result, deps.jaegerUiUrl));
-    else res.status(504).json({ error: 'no verdict in time', runId });
-  });
-
-  app.get('/api/runs', async (req, res) => {
-    const verdict = req.query.verdict as string | undefined;
-    if (verdict !== undefined && !VERDICTS.includes(verdict as Verdict)) {
-      res.status(400).json({ error: `verdict must be one of ${VERDICTS.join(', ')}` });
-      return;
-    }
-    try {
-      const probe = req.query.probe as string | undefined;
-      if (probe !== undefined && !byName.has(probe)) {
-        res.status(404).json({ error: `no probe named "${probe}"` });
-        return;
-      }
-      const limit = limitOf(req);
-      const stored = await core.store.recentRuns({ probe, limit: verdict ? Math.min(limit * 10, 1000) : limit });
-      let runs: RunView[] = stored.map((s) => storedView(s, deps.jaegerUiUrl));
-      if (verdict) runs = runs.filter((r) => r.verdict === verdict).slice(0, limit);
-      res.json({ runs });
-    } catch (error) {
-      unavailable(res, error);
-    }
-  });
-
-  app.get('/api/runs/:runId', async (req, res) => {
-    try {
-      const stored = /^[A-Za-z0-9_-]{1,64}$/.test(req.params.runId)
-        ? await core.store.loadRun(req.params.runId)
-        : undefined;
-      if (!stored) {
-        res.status(404).json({ error: `no run "${req.params.runId}" (unknown, or expired)` });
-        return;
-      }
-      res.json(storedView(stored, deps.jaegerUiUrl));
-    } catch (error) {
-      unavailable(res, error);
-    }
-  });
+  app.use(runsRoutes(deps));
+  app.use(viewsRoutes(deps));
+  app.use(incidentsRoutes(deps));
 
   app.get('/api/stats', (req, res) => {
-    const window = windowOf(req);
-    if (!window) {
-      res.status(400).json({ error: `window must be one of ${Object.keys(STATS_WINDOWS).join(', ')}` });
+    const raw = req.query.window ?? '15m';
+    if (typeof raw !== 'string' || !(raw in STATS_WINDOWS)) {
+      sendError(
+        res,
+        400,
+        'HOPTRACE_API_BAD_REQUEST',
+        `window: must be one of ${Object.keys(STATS_WINDOWS).join(', ')}`,
+        {
+          field: 'window',
+        },
+      );
       return;
     }
+    const window = raw as StatsWindow;
     res.json({
       window,
       probes: core.stats.summaries(window, (k) => k.service === undefined),
       services: core.stats.summaries(window, (k) => k.service !== undefined && k.instance === undefined),
       instances: core.stats.summaries(window, (k) => k.instance !== undefined),
     });
-  });
-
-  app.get('/api/incidents', async (req, res) => {
-    if (!deps.incidents) {
-      res.json({ incidents: [] });
-      return;
-    }
-    const state = (req.query.state as string | undefined) ?? 'open';
-    if (state !== 'open' && state !== 'all') {
-      res.status(400).json({ error: 'state must be open or all' });
-      return;
-    }
-    try {
-      res.json({ incidents: await deps.incidents.list({ state, limit: limitOf(req) }) });
-    } catch (error) {
-      unavailable(res, error);
-    }
   });
 
   app.get('/api/alerts', (_req, res) => {
@@ -195,8 +149,22 @@ export function createApi(deps: ApiDeps): express.Express {
     });
   });
 
-  app.use('/api', (_req, res) => {
-    res.status(404).json({ error: 'no such API route' });
+  app.get('/api/events', deps.events.handle);
+
+  app.use('/api', (req, res) => {
+    sendNotFound(res, `no API route ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  app.use(dashboardRoutes(deps.dashboard, deps.jaegerUiUrl));
+
+  // A body that is not JSON, or too large: the client's fault, said in the API's shape.
+  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status ?? 500;
+    if (status >= 400 && status < 500) {
+      sendError(res, status, 'HOPTRACE_API_BAD_REQUEST', error.message);
+      return;
+    }
+    next(error);
   });
   return app;
 }

@@ -1,68 +1,66 @@
-import type { ClockSkew, Fault, HopView, TriggerOutcome, Verdict, VerdictFacts } from '../classifier/types';
+import { jaegerSpanUrl, jaegerTraceUrl, type RunSummary, type RunView } from '@hoptrace/core/api';
+import type { RunRecord } from '../classifier/types';
 import type { RunResult, StoredRun } from '../store/run-store';
+import { unknownFault } from '../store/run-summary';
 
-/** A run as the API and the CLI show it (`--json`). */
-export interface RunView {
-  probe: string;
-  runId: string;
-  traceId: string;
-  /** `pending` until classified. */
-  state: 'pending' | 'done';
-  verdict?: Verdict;
-  firedAt: string;
-  classifiedAt?: string;
-  /** Where the fault is, for any verdict other than ok. */
-  fault?: Fault;
-  hops: HopView[];
-  facts?: VerdictFacts;
-  trigger?: TriggerOutcome;
-  clockSkew?: ClockSkew[];
-  /** Link to the run's trace in Jaeger, when JAEGER_UI_URL is set. */
-  jaegerUrl?: string;
+export type { RunView } from '@hoptrace/core/api';
+
+/** Jaeger's page for a trace, when JAEGER_UI_URL is set. */
+export function jaegerLink(jaegerUiUrl: string | undefined, traceId: string): string | undefined {
+  return jaegerUiUrl ? jaegerTraceUrl(jaegerUiUrl, traceId) : undefined;
 }
 
-/** Jaeger's page for a trace. */
-export function jaegerLink(jaegerUiUrl: string | undefined, traceId: string): string | undefined {
-  return jaegerUiUrl ? `${jaegerUiUrl.replace(/\/+$/, '')}/trace/${traceId}` : undefined;
+/** What every view of a run starts with: its identity, expected path and budgets. */
+function baseView(run: RunRecord, jaegerUiUrl: string | undefined): RunView {
+  const view: RunView = {
+    probe: run.probe,
+    runId: run.runId,
+    traceId: run.traceId,
+    state: 'pending',
+    firedAt: new Date(run.firedAtMs).toISOString(),
+    path: run.path,
+    hops: [],
+  };
+  if (run.budget) view.budget = run.budget;
+  const link = jaegerLink(jaegerUiUrl, run.traceId);
+  if (link) view.jaegerUrl = link;
+  return view;
 }
 
 /** The view of a classified run. */
 export function resultView(result: RunResult, jaegerUiUrl?: string): RunView {
   const view: RunView = {
-    probe: result.run.probe,
-    runId: result.run.runId,
-    traceId: result.run.traceId,
+    ...baseView(result.run, jaegerUiUrl),
     state: 'done',
     verdict: result.verdict,
-    firedAt: new Date(result.run.firedAtMs).toISOString(),
     classifiedAt: new Date(result.classifiedAtMs).toISOString(),
-    hops: result.hops,
+    hops: jaegerUiUrl
+      ? result.hops.map((h) => ({ ...h, jaegerUrl: jaegerSpanUrl(jaegerUiUrl, h.traceId, h.spanId) }))
+      : result.hops,
     facts: result.facts,
   };
-  if (result.verdict !== 'ok') {
-    // `unknown` blames no service of the platform: the fault is hoptrace's own (its storage).
-    view.fault = result.fault ?? { service: '(hoptrace)', reason: result.facts.note ?? 'hoptrace could not tell' };
-  }
+  if (result.verdict !== 'ok') view.fault = result.fault ?? unknownFault(result.facts.note);
   if (result.trigger) view.trigger = result.trigger;
   if (result.facts.clockSkew.length > 0) view.clockSkew = result.facts.clockSkew;
-  const link = jaegerLink(jaegerUiUrl, result.run.traceId);
-  if (link) view.jaegerUrl = link;
-  return view;
+  return orderedView(view);
 }
 
 /** The view of a stored run, classified or not. */
 export function storedView(stored: StoredRun, jaegerUiUrl?: string): RunView {
   if (stored.result) return resultView(stored.result, jaegerUiUrl);
-  const view: RunView = {
-    probe: stored.run.probe,
-    runId: stored.run.runId,
-    traceId: stored.run.traceId,
-    state: 'pending',
-    firedAt: new Date(stored.run.firedAtMs).toISOString(),
-    hops: [],
-  };
+  const view = baseView(stored.run, jaegerUiUrl);
   if (stored.trigger) view.trigger = stored.trigger;
-  const link = jaegerLink(jaegerUiUrl, stored.run.traceId);
-  if (link) view.jaegerUrl = link;
-  return view;
+  return orderedView(view);
+}
+
+/** A summary with its Jaeger link. */
+export function summaryView(summary: RunSummary, jaegerUiUrl?: string): RunSummary {
+  const link = jaegerLink(jaegerUiUrl, summary.traceId);
+  return link ? { ...summary, jaegerUrl: link } : summary;
+}
+
+/** The link last, as before: the fields people read first come first in `--json`. */
+function orderedView(view: RunView): RunView {
+  const { jaegerUrl, ...rest } = view;
+  return jaegerUrl === undefined ? rest : { ...rest, jaegerUrl };
 }

@@ -128,6 +128,12 @@ export class IncidentStore {
     return resolved;
   }
 
+  /** One incident, or undefined when it is unknown (or forgotten). */
+  async get(id: string): Promise<Incident | undefined> {
+    const raw = await this._redis.hget(this._keys.incidents(), id);
+    return raw ? normalize(JSON.parse(raw) as Incident) : undefined;
+  }
+
   /** Incidents, open ones or all recent ones, newest first. */
   async list(options: { state?: 'open' | 'all'; limit?: number } = {}): Promise<Incident[]> {
     const ids =

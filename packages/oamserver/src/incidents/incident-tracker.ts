@@ -13,6 +13,8 @@ export interface IncidentTrackerDeps {
   storageHealth: StorageHealth;
   /** Told about every opened and resolved incident (alerts). Must not throw. */
   onEvent?: (event: IncidentEvent) => void;
+  /** Told when an open incident counts another faulty run (the dashboard's live view). Must not throw. */
+  onUpdate?: (incident: Incident) => void;
   warn?: (message: string) => void;
   now?: () => number;
 }
@@ -113,7 +115,14 @@ export class IncidentTracker {
     const incident = transition.incident;
     await this._deps.store.save(incident);
     this._open = [...this._open.filter((i) => i.id !== incident.id), ...(incident.state === 'open' ? [incident] : [])];
-    if (transition.type === 'updated') return;
+    if (transition.type === 'updated') {
+      try {
+        this._deps.onUpdate?.(incident);
+      } catch {
+        // Live views must never stop incident tracking.
+      }
+      return;
+    }
     this._announce({
       type: transition.type === 'opened' ? 'incident.opened' : 'incident.resolved',
       atMs: this._now(),

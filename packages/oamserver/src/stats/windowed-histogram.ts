@@ -30,6 +30,7 @@ export interface WindowSummary {
   okRatio?: number;
   p50Ms?: number;
   p90Ms?: number;
+  p95Ms?: number;
   p99Ms?: number;
   maxMs?: number;
 }
@@ -40,6 +41,18 @@ interface Bucket {
   faults: number;
   unknown: number;
   latency: Histogram | undefined;
+  /** Percentiles of `latency`, computed once after its last change (a chart asks for every bucket). */
+  percentiles?: { p50Ms: number; p95Ms: number };
+}
+
+/** One bucket of the window, for a chart. */
+export interface BucketSummary {
+  startMs: number;
+  count: number;
+  faults: number;
+  unknown: number;
+  p50Ms?: number;
+  p95Ms?: number;
 }
 
 /**
@@ -69,6 +82,7 @@ export class WindowedHistogram {
     if (sample.outcome === 'fault') bucket.faults++;
     if (sample.outcome === 'unknown') bucket.unknown++;
     if (sample.latencyMs !== undefined && Number.isFinite(sample.latencyMs)) {
+      bucket.percentiles = undefined;
       bucket.latency ??= newHistogram();
       bucket.latency.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(sample.latencyMs * 1000))));
     }
@@ -83,6 +97,34 @@ export class WindowedHistogram {
 
   private _inWindow(bucket: Bucket, nowMs: number): boolean {
     return bucket.startMs + this._bucketMs > nowMs - this._spanMs && bucket.startMs <= nowMs;
+  }
+
+  /** Every bucket of the window, oldest first, empty ones included (a chart's x axis has no gaps). */
+  buckets(nowMs: number): BucketSummary[] {
+    const newest = Math.floor(nowMs / this._bucketMs) * this._bucketMs;
+    const out: BucketSummary[] = [];
+    for (
+      let startMs = newest - (this._ring.length - 2) * this._bucketMs;
+      startMs <= newest;
+      startMs += this._bucketMs
+    ) {
+      const bucket = this._ring[Math.floor(startMs / this._bucketMs) % this._ring.length];
+      if (!bucket || bucket.startMs !== startMs) {
+        out.push({ startMs, count: 0, faults: 0, unknown: 0 });
+        continue;
+      }
+      const point: BucketSummary = { startMs, count: bucket.count, faults: bucket.faults, unknown: bucket.unknown };
+      if (bucket.latency && bucket.latency.totalCount > 0) {
+        const max = bucket.latency.maxValue;
+        bucket.percentiles ??= {
+          p50Ms: Math.min(bucket.latency.getValueAtPercentile(50), max) / 1000,
+          p95Ms: Math.min(bucket.latency.getValueAtPercentile(95), max) / 1000,
+        };
+        Object.assign(point, bucket.percentiles);
+      }
+      out.push(point);
+    }
+    return out;
   }
 
   summary(nowMs: number): WindowSummary {
@@ -105,6 +147,7 @@ export class WindowedHistogram {
       const max = merged.maxValue;
       summary.p50Ms = Math.min(merged.getValueAtPercentile(50), max) / 1000;
       summary.p90Ms = Math.min(merged.getValueAtPercentile(90), max) / 1000;
+      summary.p95Ms = Math.min(merged.getValueAtPercentile(95), max) / 1000;
       summary.p99Ms = Math.min(merged.getValueAtPercentile(99), max) / 1000;
       summary.maxMs = max / 1000;
     }

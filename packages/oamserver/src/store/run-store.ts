@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedisKeys, decodeHopRecord, type HopRecord, type RedisKeys } from '@hoptrace/core';
+import { isFault, runSummarySchema, type RunSummary } from '@hoptrace/core/api';
 import type { Classification, RunRecord, TriggerOutcome } from '../classifier/types';
 import type { OamRedis } from './redis-client';
+import { placesOf, summarizePending, summarizeResult } from './run-summary';
 
 /** A classified run, as stored and served. */
 export interface RunResult extends Classification {
@@ -28,7 +30,13 @@ export interface RunStoreOptions {
   maxRuns?: number;
 }
 
-type FinishRun = (key: string, result: string, classifiedAtMs: number) => Promise<number>;
+type FinishRun = (key: string, result: string, classifiedAtMs: number, summary: string) => Promise<number>;
+
+/** One entry of a run index: the run and when it was fired (the index's score). */
+export interface IndexEntry {
+  runId: string;
+  firedAtMs: number;
+}
 
 function json<T>(raw: string | null | undefined): T | undefined {
   if (!raw) return undefined;
@@ -63,8 +71,8 @@ export class RunStore {
         lua: readFileSync(join(__dirname, '..', '..', 'lua', 'finish-run.lua'), 'utf8'),
       });
     }
-    this._finishRun = (key, result, at) =>
-      (this._redis as unknown as { hoptraceFinishRun: FinishRun }).hoptraceFinishRun(key, result, at);
+    this._finishRun = (key, result, at, summary) =>
+      (this._redis as unknown as { hoptraceFinishRun: FinishRun }).hoptraceFinishRun(key, result, at, summary);
   }
 
   /** Records a new run as pending, and indexes it. Must succeed before the run is fired. */
@@ -79,11 +87,21 @@ export class RunStore {
     const perProbe = this.keys.probeRuns(run.probe);
     await Promise.all([
       this._redis.zadd(this.keys.pendingRuns(), run.deadlineMs, run.runId),
-      this._redis.zadd(recent, run.firedAtMs, run.runId),
-      this._redis.zremrangebyrank(recent, 0, -(this._maxRuns + 1)),
-      this._redis.zadd(perProbe, run.firedAtMs, run.runId),
-      this._redis.zremrangebyrank(perProbe, 0, -(this._maxRuns + 1)),
-      this._redis.pexpire(perProbe, this._runTtlMs),
+      this._addToIndex(recent, run.firedAtMs, run.runId),
+      this._addToIndex(perProbe, run.firedAtMs, run.runId),
+    ]);
+  }
+
+  /**
+   * Adds a run to an index, which keeps at most `maxRuns` runs, none older than the run TTL
+   * (their runs are gone), and expires when no run is added for a TTL.
+   */
+  private async _addToIndex(index: string, firedAtMs: number, runId: string): Promise<void> {
+    await Promise.all([
+      this._redis.zadd(index, firedAtMs, runId),
+      this._redis.zremrangebyrank(index, 0, -(this._maxRuns + 1)),
+      this._redis.zremrangebyscore(index, '-inf', `(${Date.now() - this._runTtlMs}`),
+      this._redis.pexpire(index, this._runTtlMs),
     ]);
   }
 
@@ -128,13 +146,79 @@ export class RunStore {
 
   /** Stores the result if the run is still pending: 'stored', 'already-done' or 'missing'. */
   async finishRun(result: RunResult): Promise<'stored' | 'already-done' | 'missing'> {
+    const summary = summarizeResult(result);
     const outcome = await this._finishRun(
       this.keys.run(result.run.runId),
       JSON.stringify(result),
       result.classifiedAtMs,
+      JSON.stringify(summary),
     );
     await this._redis.zrem(this.keys.pendingRuns(), result.run.runId);
+    // Only the Oamserver that stored the result indexes it (the indexes are idempotent anyway).
+    if (outcome === 1) await this._indexResult(summary, result.run.firedAtMs);
     return outcome === 1 ? 'stored' : outcome === 0 ? 'already-done' : 'missing';
+  }
+
+  /** Indexes a classified run by verdict, by the services and instances it touched, and as a probe's fault. */
+  private async _indexResult(summary: RunSummary, firedAtMs: number): Promise<void> {
+    const { services, instances } = placesOf(summary);
+    const indexes = [
+      this.keys.runsByVerdict(summary.verdict!),
+      ...services.map((s) => this.keys.runsByService(s)),
+      ...instances.map((i) => this.keys.runsByInstance(i)),
+    ];
+    if (isFault(summary.verdict!)) indexes.push(this.keys.probeFaults(summary.probe));
+    await Promise.all(indexes.map((index) => this._addToIndex(index, firedAtMs, summary.runId)));
+  }
+
+  /**
+   * The summaries of these runs, in the same order; undefined for a run no longer stored.
+   * Results stored before summaries existed are summarised from the result.
+   */
+  async loadSummaries(runIds: readonly string[]): Promise<(RunSummary | undefined)[]> {
+    return Promise.all(
+      runIds.map(async (runId) => {
+        const key = this.keys.run(runId);
+        const [summary, run, state] = await this._redis.hmget(key, 'summary', 'run', 'state');
+        if (summary) {
+          const parsed = runSummarySchema.safeParse(json(summary));
+          if (parsed.success) return parsed.data;
+        }
+        const record = json<RunRecord>(run);
+        if (!record) return undefined;
+        if (state !== 'done') return summarizePending(record);
+        const result = json<RunResult>(await this._redis.hget(key, 'result'));
+        return result ? summarizeResult(result) : undefined;
+      }),
+    );
+  }
+
+  /**
+   * Entries of an index, newest first: fired at or before `maxMs` (exclusive when `exclusiveMax`),
+   * at or after `minMs`, skipping the first `offset`.
+   */
+  async indexEntries(
+    index: string,
+    range: { maxMs?: number; exclusiveMax?: boolean; minMs?: number; offset?: number; count: number },
+  ): Promise<IndexEntry[]> {
+    const max = range.maxMs === undefined ? '+inf' : `${range.exclusiveMax ? '(' : ''}${range.maxMs}`;
+    const flat = await this._redis.zrevrangebyscore(
+      index,
+      max,
+      range.minMs ?? '-inf',
+      'WITHSCORES',
+      'LIMIT',
+      range.offset ?? 0,
+      range.count,
+    );
+    const out: IndexEntry[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ runId: flat[i]!, firedAtMs: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** How many runs an index holds fired within [minMs, maxMs]. */
+  async indexCount(index: string, minMs?: number, maxMs?: number): Promise<number> {
+    return this._redis.zcount(index, minMs ?? '-inf', maxMs ?? '+inf');
   }
 
   /** Forgets a pending entry whose run is gone. */

@@ -1,7 +1,7 @@
 import { loadProbeConfig } from '../../config/load-probe-config';
 import { resultView } from '../../http/run-view';
 import { createOamCore } from '../../oam-core';
-import { requireSecret, type CliEnvironment } from '../environment';
+import { requireOtlpProtocol, requireSecret, type CliEnvironment } from '../environment';
 import { CliError, EXIT, exitCodeOf } from '../exit-codes';
 import { formatRun } from '../format-run';
 
@@ -14,6 +14,8 @@ export async function probeCommand(
   options: { config: string; json?: boolean },
   env: CliEnvironment,
 ): Promise<number> {
+  // Environment first: a bad value stops the command before anything starts.
+  const otlpProtocol = requireOtlpProtocol(env);
   const config = loadProbeConfig(options.config);
   const probe = config.probes.find((p) => p.name === name);
   if (!probe) {
@@ -26,6 +28,7 @@ export async function probeCommand(
     secret: requireSecret(env),
     redisUrl: env.redisUrl,
     otlpEndpoint: env.otlpEndpoint,
+    otlpProtocol,
     serviceName: env.serviceName,
     warn: (message) => process.stderr.write(`hoptrace: ${message}\n`),
     // Only this run: a server (or another `hoptrace probe`) classifies the others.

@@ -1,15 +1,28 @@
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { createAlertDispatcher } from '../../alerts/create-alert-dispatcher';
 import { loadProbeConfig } from '../../config/load-probe-config';
+import { findDashboard } from '../../http/dashboard-static';
 import { Oamserver } from '../../oamserver';
-import { requireSecret, type CliEnvironment } from '../environment';
+import { requireOtlpProtocol, requireSecret, type CliEnvironment } from '../environment';
 import { CliError } from '../exit-codes';
+
+/** The build folder of the installed @hoptrace/dashboard, when it is installed. */
+function installedDashboardDir(): string | undefined {
+  try {
+    return join(dirname(require.resolve('@hoptrace/dashboard/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
+}
 
 /** `hoptrace serve --config FILE`: the long-running Oamserver. Resolves when it has stopped (SIGINT/SIGTERM). */
 export async function serveCommand(
   options: { config: string; port?: string; host?: string },
   env: CliEnvironment,
 ): Promise<number> {
+  // Environment first: a bad value stops the command before anything starts.
+  const otlpProtocol = requireOtlpProtocol(env);
   const config = loadProbeConfig(options.config);
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
@@ -29,11 +42,15 @@ export async function serveCommand(
     warn: (message) => log.warn(message),
     source: options.config,
   });
+  const dashboardDir = env.dashboardDir ?? installedDashboardDir();
+  const dashboard = findDashboard(dashboardDir);
   const server = new Oamserver({
+    dashboardDir,
     config,
     secret: requireSecret(env),
     redisUrl: env.redisUrl,
     otlpEndpoint: env.otlpEndpoint,
+    otlpProtocol,
     serviceName: env.serviceName,
     jaegerUiUrl: env.jaegerUiUrl,
     host: options.host,
@@ -62,6 +79,13 @@ export async function serveCommand(
     { url: server.url, probes: config.probes.map((p) => p.name) },
     `hoptrace Oamserver listening on ${server.url}`,
   );
+  if ('missing' in dashboard) {
+    log.warn(
+      `dashboard not served (${dashboard.missing}): the API works; build the dashboard with \`pnpm build\` at the repository root, or set HOPTRACE_DASHBOARD_DIR`,
+    );
+  } else {
+    log.info({ dir: dashboard.dir }, `dashboard at ${server.url}/`);
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -83,6 +83,8 @@ export const hopViewSchema = z.object({
   traceId: z.string(),
   spanId: z.string(),
   parentSpanId: z.string().optional(),
+  /** Span id of the hop that called this one (the caller's hop, linked by its outgoing calls), when known. */
+  callerSpanId: z.string().optional(),
   /** The service is in the probe's path. */
   expected: z.boolean(),
   /** The hop arrived under the run's trace (false: context was lost on the way). */
@@ -154,6 +156,8 @@ export const hopSummarySchema = z.object({
   status: z.enum(['ok', 'error']),
   expected: z.boolean(),
   onTrace: z.boolean(),
+  /** The service of the hop that called this one, when known. */
+  caller: z.string().optional(),
 });
 /** One hop of a run summary: enough for lists, strips and the flow map. */
 export type HopSummary = z.infer<typeof hopSummarySchema>;

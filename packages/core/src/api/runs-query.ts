@@ -27,14 +27,23 @@ export function decodeRunsCursor(text: string): RunsCursor | undefined {
   return { firedAtMs: Number(match[1]), runId: match[2]! };
 }
 
-/** A time given as epoch milliseconds or as an ISO 8601 date. */
+/**
+ * ISO 8601 as the API takes it: a date (`2026-12-04`, midnight UTC), or a date and time with its
+ * zone (`2026-12-04T15:02:00Z`, `...+01:00`). A time without a zone would depend on the server's.
+ */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A time given as epoch milliseconds or as an ISO 8601 date or time with its zone. */
 const timeSchema = z
   .string()
   .trim()
   .transform((text, ctx) => {
-    const ms = /^\d{1,15}$/.test(text) ? Number(text) : Date.parse(text);
+    const ms = /^\d{1,15}$/.test(text) ? Number(text) : ISO_TIME.test(text) ? Date.parse(text) : NaN;
     if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO 8601 time' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be epoch milliseconds or an ISO 8601 time with its zone (2026-12-04T15:02:00Z)',
+      });
       return z.NEVER;
     }
     return ms;

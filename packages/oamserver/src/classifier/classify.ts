@@ -3,7 +3,7 @@ import { formatDuration } from '../config/duration';
 import { toHopView } from './hop-view';
 import { DEFAULT_BASELINE_RULE } from './baseline-rule';
 import { callerThatStopped, firstOutOfOrder, heaviestHop, hopLimit, slowHop, unreachedCall } from './locate';
-import { orderHops, reachedSpanIds } from './order-hops';
+import { linkHops, orderHops, reachedSpanIds } from './order-hops';
 import { analyzeTiming } from './timing';
 import type { Classification, ClassifyInput, Fault, Verdict, VerdictFacts } from './types';
 
@@ -69,7 +69,10 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   facts.clockSkew = timing.clockSkew;
   // What the waterfall draws: where each hop started, and the learned limit of hops without a budget.
   const limitOf = hopLimit(run.budget?.hopsMs ?? {}, input);
+  const links = linkHops(ordered);
   ordered.forEach((record, i) => {
+    const caller = links[i]!.parent;
+    if (caller) hops[i]!.callerSpanId = caller.spanId;
     const offsetMs = timing.offsetsMs.get(record);
     if (offsetMs !== undefined) hops[i]!.offsetMs = offsetMs;
     const limit = record.traceId === run.traceId ? limitOf(record) : undefined;

@@ -33,7 +33,7 @@ export class EventStream {
   constructor(options: EventStreamOptions = {}) {
     this._maxClients = options.maxClients ?? 100;
     this._maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
-    this._heartbeat = setInterval(() => this._write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
+    this._heartbeat = setInterval(() => this._write(': keep-alive\n\n', false), options.heartbeatMs ?? 15_000);
     this._heartbeat.unref();
   }
 
@@ -80,11 +80,14 @@ export class EventStream {
     this._clients.clear();
   }
 
-  private _write(text: string): void {
+  /** Writes to every client that keeps up; counts what a lagging client misses when it is an event. */
+  private _write(text: string, isEvent = true): void {
     for (const client of this._clients) {
       if (client.res.writableLength > this._maxBufferedBytes) {
-        client.dropped++;
-        this._droppedTotal++;
+        if (isEvent) {
+          client.dropped++;
+          this._droppedTotal++;
+        }
         continue;
       }
       if (client.dropped > 0) {

@@ -63,21 +63,30 @@ export function buildProbeFlow(probe: string, path: readonly string[], runs: rea
   for (const run of runs) {
     if (run.state !== 'done' || !run.verdict || run.verdict === 'unknown') continue;
     considered++;
-    const seenEdges = new Set<string>();
+    // Counts are of runs: a run that passes a service (or an edge) twice counts once there.
+    const once = new Set<string>();
+    const first = (key: string): boolean => {
+      if (once.has(key)) return false;
+      once.add(key);
+      return true;
+    };
+    // The expected path is an order of visits, not a call graph (the gateway may call both the
+    // mailbox and the recorder): an expected hop's edge comes from the expected hop visited before
+    // it. A hop not in the path hangs from the hop that called it (else the one before it).
+    let previousExpected: string | undefined;
     run.hops.forEach((hop, i) => {
       const n = node(hop.service);
-      n.tally.count++;
+      if (first(`s\u0000${hop.service}`)) n.tally.count++;
       n.tally.durations.push(hop.durationMs);
       let instance = n.instances.get(hop.instance);
       if (!instance) n.instances.set(hop.instance, (instance = tally()));
-      instance.count++;
+      if (first(`i\u0000${hop.service}\u0000${hop.instance}`)) instance.count++;
       instance.durations.push(hop.durationMs);
-      const caller = run.hops[i - 1];
-      if (caller && caller.service !== hop.service) {
-        const e = edge(caller.service, hop.service);
-        const key = `${caller.service}\u0000${hop.service}`;
-        if (!seenEdges.has(key)) e.count++;
-        seenEdges.add(key);
+      const caller = hop.expected ? previousExpected : (hop.caller ?? run.hops[i - 1]?.service);
+      if (hop.expected) previousExpected = hop.service;
+      if (caller !== undefined && caller !== hop.service) {
+        const e = edge(caller, hop.service);
+        if (first(`e\u0000${caller}\u0000${hop.service}`)) e.count++;
         e.durations.push(hop.durationMs);
       }
     });
@@ -95,7 +104,8 @@ export function buildProbeFlow(probe: string, path: readonly string[], runs: rea
         n.instances.set(fault.instance, { count: 0, faults: 1, worst: run.verdict, durations: [] });
       }
     }
-    if (fault && run.firstMissingHop !== undefined) {
+    // Lost: the run stopped on the way (an error that stopped it is marked at the failing hop).
+    if (run.verdict === 'lost' && run.firstMissingHop !== undefined) {
       const missing = run.firstMissingHop;
       node(missing).lost++;
       const before = path[path.indexOf(missing) - 1];

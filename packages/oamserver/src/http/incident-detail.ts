@@ -17,8 +17,8 @@ export function faultAtPlace(summary: RunSummary, incident: Incident): boolean {
   const fault = summary.fault;
   if (summary.verdict !== incident.kind || !fault || fault.service !== incident.service) return false;
   if (incident.instance === undefined || fault.instance === incident.instance) return true;
-  // A fault that names no instance (lost, with no hop left there) counts when the run went
-  // through the incident's instance or named none at all (the incident's instance was inferred).
+  // A fault that names no instance (lost, with no hop left there) counts too: the incident's
+  // instance was inferred for such runs (see InstanceSightings).
   return fault.instance === undefined;
 }
 

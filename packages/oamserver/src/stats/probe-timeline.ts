@@ -49,7 +49,7 @@ export class ProbeTimeline {
     const histogram = this._probes.get(probe)?.[window];
     if (!histogram) return { stats: { count: 0, faults: 0, unknown: 0 }, series: { bucketMs, points: [] } };
     const now = this._now();
-    const { p90Ms: _p90, ...stats } = histogram.summary(now);
+    const { p90Ms: _p90, ...stats } = histogram.summary(now, { chartBuckets: true });
     return { stats, series: { bucketMs, points: histogram.buckets(now) } };
   }
 }

@@ -127,11 +127,19 @@ export class WindowedHistogram {
     return out;
   }
 
-  summary(nowMs: number): WindowSummary {
+  /**
+   * Counts and percentiles of the window. `chartBuckets`: only the buckets `buckets()` lists (the
+   * window's whole buckets), so that numbers and chart agree; else every bucket that overlaps it.
+   */
+  summary(nowMs: number, options: { chartBuckets?: boolean } = {}): WindowSummary {
     const summary: WindowSummary = { count: 0, faults: 0, unknown: 0 };
+    const newest = Math.floor(nowMs / this._bucketMs) * this._bucketMs;
+    const oldest = newest - (this._ring.length - 2) * this._bucketMs;
+    const counted = (bucket: Bucket): boolean =>
+      options.chartBuckets ? bucket.startMs >= oldest && bucket.startMs <= newest : this._inWindow(bucket, nowMs);
     let merged: Histogram | undefined;
     for (const bucket of this._ring) {
-      if (!bucket || !this._inWindow(bucket, nowMs)) continue;
+      if (!bucket || !counted(bucket)) continue;
       summary.count += bucket.count;
       summary.faults += bucket.faults;
       summary.unknown += bucket.unknown;

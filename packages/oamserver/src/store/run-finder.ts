@@ -85,7 +85,8 @@ export class RunFinder {
 
     let maxMs = filter.toMs;
     let exclusiveMax = false;
-    // A cursor past `to` (the filter changed) starts at `to`.
+    // A cursor before `from` has nothing after it; a cursor past `to` (the filter changed) starts at `to`.
+    if (cursor && filter.fromMs !== undefined && cursor.firedAtMs < filter.fromMs) return found;
     if (cursor && (filter.toMs === undefined || cursor.firedAtMs <= filter.toMs)) {
       // Runs fired in the same millisecond as the cursor's: Redis orders them by member,
       // descending, so the ones after the cursor are those whose id sorts below it.

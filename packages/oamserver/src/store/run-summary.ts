@@ -14,14 +14,19 @@ export function summarizeResult(result: RunResult): RunSummary {
     state: 'done',
     verdict: result.verdict,
     firedAt: new Date(result.run.firedAtMs).toISOString(),
-    hops: result.hops.map((h) => ({
-      service: h.service,
-      instance: h.instance,
-      durationMs: h.durationMs,
-      status: h.status,
-      expected: h.expected,
-      onTrace: h.onTrace,
-    })),
+    hops: result.hops.map((h) => {
+      const hop: RunSummary['hops'][number] = {
+        service: h.service,
+        instance: h.instance,
+        durationMs: h.durationMs,
+        status: h.status,
+        expected: h.expected,
+        onTrace: h.onTrace,
+      };
+      const caller = h.callerSpanId === undefined ? undefined : result.hops.find((c) => c.spanId === h.callerSpanId);
+      if (caller) hop.caller = caller.service;
+      return hop;
+    }),
   };
   if (result.facts.totalMs !== undefined) summary.totalMs = result.facts.totalMs;
   if (result.verdict !== 'ok') summary.fault = result.fault ?? unknownFault(result.facts.note);

@@ -45,6 +45,10 @@ export const incidentSchema = z.object({
 /** A fault that held across runs at one place (probe × service × instance). */
 export type Incident = z.infer<typeof incidentSchema>;
 
+export const incidentListSchema = z.object({ incidents: z.array(incidentSchema) });
+/** GET /api/incidents. */
+export type IncidentList = z.infer<typeof incidentListSchema>;
+
 export const incidentTimelineEntrySchema = z.object({
   atMs: z.number(),
   type: z.enum(['opened', 'visit', 'resolved']),

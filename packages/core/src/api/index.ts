@@ -28,11 +28,19 @@ export type {
 export {
   incidentKindSchema,
   incidentSchema,
+  incidentListSchema,
   incidentTimelineEntrySchema,
   incidentDetailSchema,
   incidentEventSchema,
 } from './incident-schemas';
-export type { IncidentKind, Incident, IncidentTimelineEntry, IncidentDetail, IncidentEvent } from './incident-schemas';
+export type {
+  IncidentKind,
+  Incident,
+  IncidentList,
+  IncidentTimelineEntry,
+  IncidentDetail,
+  IncidentEvent,
+} from './incident-schemas';
 export {
   OVERVIEW_WINDOWS,
   overviewWindowSchema,

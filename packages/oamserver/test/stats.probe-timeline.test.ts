@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { windowStatsSchema, type SeriesPoint } from '@hoptrace/core/api';
 import { ProbeTimeline, TIMELINE_WINDOWS } from '../src/stats/probe-timeline';
 import { WindowedHistogram } from '../src/stats/windowed-histogram';
+import { LOG_HISTOGRAM_RELATIVE_ERROR } from '../src/stats/log-histogram';
 
 // Each probe's runs over the overview windows: the numbers and the 60-bucket chart. The clock
 // is injected: no real time passes.
@@ -12,9 +13,10 @@ const T0 = 1_736_939_520_000;
 const NOW = T0 + 7_000;
 
 /** HDR keeps two significant digits: a percentile is its value, or at most 1 % above. */
+/** The timeline's percentiles are within the LogHistogram's relative error of the true value. */
 function expectAbout(actual: number | undefined, expected: number): void {
-  expect(actual).toBeGreaterThanOrEqual(expected);
-  expect(actual).toBeLessThanOrEqual(expected * 1.01);
+  expect(actual).toBeGreaterThanOrEqual(expected * (1 - LOG_HISTOGRAM_RELATIVE_ERROR));
+  expect(actual).toBeLessThanOrEqual(expected * (1 + LOG_HISTOGRAM_RELATIVE_ERROR));
 }
 
 function clock(startMs: number) {

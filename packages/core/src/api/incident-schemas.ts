@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { runSummarySchema, verdictSchema } from './run-schemas';
 
-export const incidentKindSchema = z.enum([
-  'slow',
-  'error',
-  'lost',
-  'context-broken',
-  'unexpected-path',
-  'trigger-failed',
-]);
+export const incidentKindSchema = verdictSchema.exclude(['ok', 'unknown']);
 /** The kinds of fault an incident can be about (every verdict that blames a place). */
 export type IncidentKind = z.infer<typeof incidentKindSchema>;
 

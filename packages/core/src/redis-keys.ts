@@ -19,6 +19,8 @@ export interface RedisKeys {
   probeRuns(probe: string): string;
   /** ZSET of recent runs of one probe that blamed a place (fault verdicts): member = run id, score = fired at; trimmed. */
   probeFaults(probe: string): string;
+  /** ZSET of recent classified runs of every probe that blamed a place (fault verdicts); trimmed. */
+  runsWithFault(): string;
   /** ZSET of recent classified runs with one verdict: member = run id, score = fired at; trimmed. */
   runsByVerdict(verdict: string): string;
   /** ZSET of recent classified runs that went through a service or were blamed on it; trimmed. */
@@ -69,6 +71,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     probeRuns: (probe) => `${prefix}probe:${probeTag(probe)}:runs`,
     probeFaults: (probe) => `${prefix}probe:${probeTag(probe)}:faults`,
     // Verdicts, services and instances come from results and hop records: encoded, like places.
+    runsWithFault: () => `${prefix}runs:faults`,
     runsByVerdict: (verdict) => `${prefix}runs:verdict:${encodeURIComponent(verdict)}`,
     runsByService: (service) => `${prefix}runs:service:${encodeURIComponent(service)}`,
     runsByInstance: (instance) => `${prefix}runs:instance:${encodeURIComponent(instance)}`,

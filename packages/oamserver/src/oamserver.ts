@@ -187,8 +187,8 @@ export class Oamserver {
    * summaries, so a restart does not zero them. Runs still pending are left to the collector.
    */
   private async _warmStats(): Promise<void> {
+    let count = 0;
     try {
-      let count = 0;
       await this._readStoredSummaries(this._startedAtMs - 3_600_000, this._startedAtMs, (summary) => {
         count++;
         recordRun(this.core.stats, summary);
@@ -197,45 +197,67 @@ export class Oamserver {
       });
       this._options.info?.(`statistics warmed from ${count} stored runs of the last hour`);
     } catch (error) {
-      this._options.info?.(`statistics start empty: storage unavailable (${(error as Error).message})`);
+      this._options.info?.(
+        `statistics warmed from ${count} stored runs only: storage unavailable (${(error as Error).message})`,
+      );
     }
   }
 
-  /** The timeline's longer windows, up to a day, in the background (start does not wait for a day of runs). */
+  /**
+   * The timeline's longer windows, up to a day, in the background (start does not wait for a day
+   * of runs). A failed read is retried where it stopped (storage may hiccup under load).
+   */
   private async _warmTimeline(): Promise<void> {
     const sinceMs = this._startedAtMs - TIMELINE_WINDOWS['24h'].spanMs;
+    let read = 0;
+    const use = (summary: RunSummary): void => {
+      read++;
+      this._recordInTimeline(summary);
+    };
     try {
-      await this._readStoredSummaries(sinceMs, this._startedAtMs - 3_600_000, (s) => this._recordInTimeline(s), true);
+      await this._readStoredSummaries(sinceMs, this._startedAtMs - 3_600_000, use, { exclusiveMax: true, retries: 5 });
     } catch (error) {
-      this._options.warn?.(`the overview's longer windows start empty: ${(error as Error).message}`);
+      this._options.warn?.(
+        `the overview's 6h and 24h windows hold only ${read} of the day's stored runs from before the start: ${(error as Error).message}`,
+      );
     }
   }
 
   /**
    * Feeds every classified run fired in [sinceMs, beforeMs) to `use`, newest first, reading at
-   * most `storage.maxRuns` summaries in batches.
+   * most `storage.maxRuns` summaries in batches; a failed batch is read again `retries` times.
    */
   private async _readStoredSummaries(
     sinceMs: number,
     beforeMs: number,
     use: (summary: RunSummary) => void,
-    exclusiveMax = false,
+    options: { exclusiveMax?: boolean; retries?: number } = {},
   ): Promise<void> {
     const { store } = this.core;
     const maxRuns = this._options.config.storage.maxRuns;
-    for (let offset = 0; offset < maxRuns && !this._stopped;) {
+    const readBatch = async (offset: number) => {
       const entries = await store.indexEntries(store.keys.recentRuns(), {
         maxMs: beforeMs,
-        exclusiveMax,
+        exclusiveMax: options.exclusiveMax,
         minMs: sinceMs,
         offset,
         count: Math.min(500, maxRuns - offset),
       });
-      if (entries.length === 0) return;
-      offset += entries.length;
-      for (const summary of await store.loadSummaries(entries.map((e) => e.runId))) {
-        if (summary?.state === 'done') use(summary);
+      return { count: entries.length, summaries: await store.loadSummaries(entries.map((e) => e.runId)) };
+    };
+    for (let offset = 0; offset < maxRuns && !this._stopped;) {
+      let batch: Awaited<ReturnType<typeof readBatch>> | undefined;
+      for (let attempt = 0; !batch; attempt++) {
+        try {
+          batch = await readBatch(offset);
+        } catch (error) {
+          if (attempt >= (options.retries ?? 0) || this._stopped) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt).unref());
+        }
       }
+      if (batch.count === 0) return;
+      offset += batch.count;
+      for (const summary of batch.summaries) if (summary?.state === 'done') use(summary);
     }
   }
 }

@@ -167,7 +167,7 @@ export class RunStore {
       ...services.map((s) => this.keys.runsByService(s)),
       ...instances.map((i) => this.keys.runsByInstance(i)),
     ];
-    if (isFault(summary.verdict!)) indexes.push(this.keys.probeFaults(summary.probe));
+    if (isFault(summary.verdict!)) indexes.push(this.keys.probeFaults(summary.probe), this.keys.runsWithFault());
     await Promise.all(indexes.map((index) => this._addToIndex(index, firedAtMs, summary.runId)));
   }
 

@@ -1,8 +1,11 @@
-// `pnpm bench`: what the hoptrace drop-in costs an Express 5 service. Runs bench/app.js four ways
-// (see lib/modes.mjs) under the same autocannon load, alternating their order over rounds, and
-// reports each as a ratio against the uninstrumented baseline of this same run. Exits 1 when a
-// correctness check fails (errors under load, missing or unexpected hops), never on speed.
+// `pnpm bench`: what the hoptrace drop-in costs an Express 5 service, then how fast the dashboard's
+// API answers with a big history (bench/dashboard-api.mjs, run as a child process). The drop-in
+// bench runs bench/app.js four ways (see lib/modes.mjs) under the same autocannon load, alternating
+// their order over rounds, and reports each as a ratio against the uninstrumented baseline of this
+// same run. Exits 1 when a correctness check fails (errors under load, missing or unexpected hops),
+// never on speed.
 import { machineInfo } from './lib/machine-info.mjs';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -36,18 +39,8 @@ function notes(options) {
   ];
 }
 
-async function main() {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(`${error.message}\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+/** The drop-in's overhead: the four modes, their rounds, the report. Resolves to its exit code. */
+async function dropInOverhead(options) {
   let redisServer;
   try {
     redisServer = await findOrStartRedis();
@@ -123,6 +116,54 @@ async function main() {
   writeFileSync(out, `${JSON.stringify({ machine, config, summary, runs, failures }, null, 2)}\n`);
   console.log(`\nfull result: ${out}`);
   return failures.length === 0 ? 0 : 1;
+}
+
+/**
+ * bench/dashboard-api.mjs as a child process (`--quick` passed on), its output on ours. Ctrl-C
+ * reaches it too (same process group) and a SIGTERM is passed on: this process waits while it
+ * cleans up.
+ */
+function dashboardApi(options) {
+  const args = [join(BENCH_DIR, 'dashboard-api.mjs'), ...(options.quick ? ['--quick'] : [])];
+  let child;
+  const ignore = () => undefined;
+  const passOn = () => child?.kill('SIGTERM');
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', passOn);
+  return new Promise((resolvePromise) => {
+    child = spawn(process.execPath, args, { stdio: 'inherit' });
+    child.on('error', (error) => {
+      console.error(`bench: could not start dashboard-api.mjs: ${error.message}`);
+      resolvePromise(1);
+    });
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', passOn);
+      resolvePromise(code ?? (signal ? 130 : 1));
+    });
+  });
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const codes = [];
+  if (options.benches.includes('drop-in')) codes.push(await dropInOverhead(options));
+  if (options.benches.includes('dashboard-api')) {
+    if (codes.length > 0)
+      console.log('\nbench: next, the dashboard API with a big history (bench/dashboard-api.mjs)\n');
+    codes.push(await dashboardApi(options));
+  }
+  return Math.max(...codes);
 }
 
 process.exitCode = await main();

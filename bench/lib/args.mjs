@@ -1,6 +1,11 @@
 // Command-line options of bench/run.mjs.
 
 export const USAGE = `usage: pnpm bench [-- options]
+Runs two benchmarks in turn: the drop-in's overhead (below), then the dashboard API with a big
+history (bench/dashboard-api.mjs: 100000 stored runs, or 10000 with --quick; run it alone for its
+other options). The exit code is the worse of the two.
+  --only NAME      run one of them: drop-in or dashboard-api
+Options of the drop-in bench:
   --duration N     seconds of measured load per mode and round (default 10)
   --quick          3 s per mode and round, 2 s warm-up (a smoke run: noisier, and the instrumented
                    modes are not fully warm yet, so it overstates their cost)
@@ -8,7 +13,7 @@ export const USAGE = `usage: pnpm bench [-- options]
   --connections N  concurrent connections of the load generator (default 20)
   --warmup N       seconds of unmeasured load before each measured run (default 5: the instrumented
                    service needs 4-5 s of load before its JIT reaches steady state)
-  --out FILE       where to write the JSON result (default bench/results/latest.json)
+  --out FILE       where to write the drop-in's JSON result (default bench/results/latest.json)
   --help           this text`;
 
 function positiveInt(name, raw) {
@@ -17,9 +22,21 @@ function positiveInt(name, raw) {
   return value;
 }
 
+/** The benchmarks `pnpm bench` runs, in order. */
+export const BENCHES = ['drop-in', 'dashboard-api'];
+
 /** Parses argv (without node and the script). Throws an Error with a message for the user. */
 export function parseArgs(argv) {
-  const options = { durationS: 10, warmupS: 5, rounds: 3, connections: 20, quick: false, out: undefined, help: false };
+  const options = {
+    durationS: 10,
+    warmupS: 5,
+    rounds: 3,
+    connections: 20,
+    quick: false,
+    out: undefined,
+    help: false,
+    benches: BENCHES,
+  };
   const numeric = {
     '--duration': 'durationS',
     '--rounds': 'rounds',
@@ -32,11 +49,14 @@ export function parseArgs(argv) {
     if (flag === '--') continue; // `pnpm bench -- --quick` may pass the separator through
     if (flag === '--quick') options.quick = true;
     else if (flag === '--help' || flag === '-h') options.help = true;
-    else if (flag in numeric || flag === '--out') {
+    else if (flag in numeric || flag === '--out' || flag === '--only') {
       const raw = inline ?? argv[++i];
       if (raw === undefined) throw new Error(`${flag} needs a value`);
       if (flag === '--out') options.out = raw;
-      else options[numeric[flag]] = positiveInt(flag, raw);
+      else if (flag === '--only') {
+        if (!BENCHES.includes(raw)) throw new Error(`--only needs one of ${BENCHES.join(', ')}, got "${raw}"`);
+        options.benches = [raw];
+      } else options[numeric[flag]] = positiveInt(flag, raw);
       given.add(flag);
     } else throw new Error(`unknown option "${argv[i]}"`);
   }

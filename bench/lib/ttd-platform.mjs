@@ -117,8 +117,18 @@ probes:
 `;
 }
 
-/** Starts `hoptrace serve --config <yaml> --port <free>` and waits until /readyz answers. */
-export async function startOamserver({ repoDir, configYaml, redisUrl, secret }) {
+/**
+ * Starts `hoptrace serve --config <yaml> --port <free>` and waits until /readyz answers.
+ * `nodeArgs` go to node before the CLI (e.g. `--cpu-prof`).
+ */
+export async function startOamserver({
+  repoDir,
+  configYaml,
+  redisUrl,
+  secret,
+  nodeArgs = [],
+  readyTimeoutMs = 30_000,
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'hoptrace-ttd-'));
   const configFile = join(dir, 'probes.yaml');
   writeFileSync(configFile, configYaml);
@@ -126,12 +136,12 @@ export async function startOamserver({ repoDir, configYaml, redisUrl, secret }) 
   const url = `http://127.0.0.1:${port}`;
   const cli = join(repoDir, 'packages', 'oamserver', 'dist', 'cli', 'main.js');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', REDIS_URL: redisUrl };
-  const server = startChild([cli, 'serve', '--config', configFile, '--port', String(port)], {
+  const server = startChild([...nodeArgs, cli, 'serve', '--config', configFile, '--port', String(port)], {
     cwd: repoDir,
     env: { ...env, HOPTRACE_SECRET: secret },
   });
   try {
-    await waitUntil('the Oamserver to answer /readyz', 30_000, async () => {
+    await waitUntil('the Oamserver to answer /readyz', readyTimeoutMs, async () => {
       if (!server.running()) throw new Error(`hoptrace serve exited:\n${server.output()}`);
       try {
         return (await fetch(`${url}/readyz`)).ok;

@@ -112,7 +112,6 @@ async function main() {
   await Promise.all(
     started.map(({ instance, child }) => waitHealthy(child, `${instance.url}/healthz`, healthTimeoutMs)),
   );
-  console.log(`\n${instanceTable(plan, clock.offsets)}`);
 
   let oamserverUrl;
   let configPath;
@@ -136,7 +135,10 @@ async function main() {
   // Only a demo with its Oamserver is the one a user drives from another shell: services-only
   // launches (the tests start many) leave the file of the running demo alone.
   const envFile = options.oamserver ? writeEnvFile(redis.url, secret) : undefined;
-  console.log(usageHints({ plan, oamserverUrl, configPath, repoDir, envFile }));
+  // The dashboard's address first (in usageHints): it is what to open.
+  console.log(
+    usageHints({ plan, oamserverUrl, configPath, repoDir, envFile, instances: instanceTable(plan, clock.offsets) }),
+  );
   console.log(oamserverUrl ? `\ndemo is up: open ${oamserverUrl}/ ; Ctrl-C stops it` : '\ndemo is up; Ctrl-C stops it');
 }
 

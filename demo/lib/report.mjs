@@ -16,8 +16,8 @@ export function instanceTable(plan, clockOffsets = new Map()) {
   return [row('service', 'instance', 'url', 'clock offset'), ...rows].join('\n');
 }
 
-/** The closing "how to use it" text. */
-export function usageHints({ plan, oamserverUrl, configPath, repoDir, envFile }) {
+/** The closing "how to use it" text: the dashboard first, then the instances (`instances`, the table), calls and faults. */
+export function usageHints({ plan, oamserverUrl, configPath, repoDir, envFile, instances }) {
   const first = (service) => plan.find((i) => i.service === service);
   const gateway = first('gateway').url;
   const recorder = first('recorder');
@@ -26,6 +26,7 @@ export function usageHints({ plan, oamserverUrl, configPath, repoDir, envFile })
     // The first thing to open: the dashboard shows every probe, run and incident.
     lines.push('', `dashboard         ${oamserverUrl}/          (open it in a browser)`);
   }
+  if (instances) lines.push('', instances);
   lines.push(
     '',
     `gateway          ${gateway}`,

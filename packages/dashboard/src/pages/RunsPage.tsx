@@ -211,14 +211,15 @@ export function RunsPage({ search }: { search: string }) {
             {state.loading && ' Updating…'}
           </p>
           <div ref={topRef} class="list-top" />
-          {waiting.length > 0 && (
-            <div class="new-runs-bar">
+          {/* Always there, empty or not: appearing would add a gap to the page's layout. */}
+          <div class="new-runs-bar">
+            {waiting.length > 0 && (
               <button type="button" class="button primary" onClick={showWaiting}>
                 ↑ Show {plural(waiting.length, 'new run')}
                 {waiting.length >= MAX_WAITING ? ' (and more)' : ''}
               </button>
-            </div>
-          )}
+            )}
+          </div>
           {state.runs.length > 0 && <RunsTable runs={state.runs} caption="Runs, newest first" freshIds={fresh} />}
           <div class="paging">
             {state.moreFailure && <ErrorPanel failure={state.moreFailure} what="older runs" />}

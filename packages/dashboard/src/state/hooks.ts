@@ -78,11 +78,16 @@ function subscribeClock(intervalMs: number, fn: (now: number) => void): () => vo
   };
 }
 
-/** The time now, updated every `intervalMs` (for "3 min ago"). */
+/**
+ * The time now, for "3 min ago": the component re-renders every `intervalMs`, and whenever it
+ * re-renders for another reason (new data) it reads the clock again. A run or incident that came
+ * in since the last tick is newer than that tick: measured from it, it would read "in 7 s" or last
+ * "-7s".
+ */
 export function useNow(intervalMs = 10_000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => subscribeClock(intervalMs, setNow), [intervalMs]);
-  return now;
+  return Math.max(now, Date.now());
 }
 
 /** Listens to live events while mounted; the latest handlers are always used. */

@@ -1,5 +1,6 @@
 // `pnpm bench`: what the hoptrace drop-in costs an Express 5 service, then how fast the dashboard's
-// API answers with a big history (bench/dashboard-api.mjs, run as a child process). The drop-in
+// API answers with a big history (bench/dashboard-api.mjs) and whether the dashboard stays smooth
+// under live runs in a browser (bench/dashboard-live.mjs), both run as child processes. The drop-in
 // bench runs bench/app.js four ways (see lib/modes.mjs) under the same autocannon load, alternating
 // their order over rounds, and reports each as a ratio against the uninstrumented baseline of this
 // same run. Exits 1 when a correctness check fails (errors under load, missing or unexpected hops),
@@ -119,12 +120,12 @@ async function dropInOverhead(options) {
 }
 
 /**
- * bench/dashboard-api.mjs as a child process (`--quick` passed on), its output on ours. Ctrl-C
+ * A bench script of bench/ as a child process (`--quick` passed on), its output on ours. Ctrl-C
  * reaches it too (same process group) and a SIGTERM is passed on: this process waits while it
  * cleans up.
  */
-function dashboardApi(options) {
-  const args = [join(BENCH_DIR, 'dashboard-api.mjs'), ...(options.quick ? ['--quick'] : [])];
+function childBench(script, options) {
+  const args = [join(BENCH_DIR, script), ...(options.quick ? ['--quick'] : [])];
   let child;
   const ignore = () => undefined;
   const passOn = () => child?.kill('SIGTERM');
@@ -133,7 +134,7 @@ function dashboardApi(options) {
   return new Promise((resolvePromise) => {
     child = spawn(process.execPath, args, { stdio: 'inherit' });
     child.on('error', (error) => {
-      console.error(`bench: could not start dashboard-api.mjs: ${error.message}`);
+      console.error(`bench: could not start ${script}: ${error.message}`);
       resolvePromise(1);
     });
     child.on('exit', (code, signal) => {
@@ -161,7 +162,12 @@ async function main() {
   if (options.benches.includes('dashboard-api')) {
     if (codes.length > 0)
       console.log('\nbench: next, the dashboard API with a big history (bench/dashboard-api.mjs)\n');
-    codes.push(await dashboardApi(options));
+    codes.push(await childBench('dashboard-api.mjs', options));
+  }
+  if (options.benches.includes('dashboard-live')) {
+    if (codes.length > 0)
+      console.log('\nbench: next, the dashboard in a browser under live runs (bench/dashboard-live.mjs)\n');
+    codes.push(await childBench('dashboard-live.mjs', options));
   }
   return Math.max(...codes);
 }

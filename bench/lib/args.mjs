@@ -1,10 +1,11 @@
 // Command-line options of bench/run.mjs.
 
 export const USAGE = `usage: pnpm bench [-- options]
-Runs two benchmarks in turn: the drop-in's overhead (below), then the dashboard API with a big
-history (bench/dashboard-api.mjs: 100000 stored runs, or 10000 with --quick; run it alone for its
-other options). The exit code is the worse of the two.
-  --only NAME      run one of them: drop-in or dashboard-api
+Runs three benchmarks in turn: the drop-in's overhead (below), the dashboard API with a big
+history (bench/dashboard-api.mjs: 100000 stored runs, or 10000 with --quick), then the dashboard
+in a real browser under 50 live runs a second (bench/dashboard-live.mjs, Debian's chromium). Run
+either dashboard bench alone for its other options. The exit code is the worst of them.
+  --only NAME      run one of them: drop-in, dashboard-api or dashboard-live
 Options of the drop-in bench:
   --duration N     seconds of measured load per mode and round (default 10)
   --quick          3 s per mode and round, 2 s warm-up (a smoke run: noisier, and the instrumented
@@ -23,7 +24,7 @@ function positiveInt(name, raw) {
 }
 
 /** The benchmarks `pnpm bench` runs, in order. */
-export const BENCHES = ['drop-in', 'dashboard-api'];
+export const BENCHES = ['drop-in', 'dashboard-api', 'dashboard-live'];
 
 /** Parses argv (without node and the script). Throws an Error with a message for the user. */
 export function parseArgs(argv) {

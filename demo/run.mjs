@@ -15,7 +15,7 @@ import {
   withClockOffset,
 } from './lib/clock-offset.mjs';
 import { OAMSERVER_PORT, OAMSERVER_URL, oamserverCli, oamserverCommand } from './lib/oamserver.mjs';
-import { ignoredFaultVariables, instanceEnv, planInstances } from './lib/plan.mjs';
+import { describeModes, ignoredFaultVariables, instanceEnv, planInstances } from './lib/plan.mjs';
 import { portIsFree } from './lib/ports.mjs';
 import { probeConfigFor } from './lib/probe-config.mjs';
 import { Supervisor, describeExit, waitHealthy } from './lib/processes.mjs';
@@ -94,12 +94,19 @@ async function main() {
   // A fresh secret per run unless one is given: probes are only trusted inside this demo.
   const secret = process.env.HOPTRACE_SECRET || `demo-${randomBytes(24).toString('base64url')}`;
   console.log(`hoptrace voicemail demo: Redis ${redis.url} (${redis.origin})`);
+  console.log(describeModes(options.mode));
 
   supervisor = new Supervisor({ verbose: options.verbose, onUnexpectedExit });
   const started = plan.map((instance) => {
     const node = {
       args: ['--import', '@hoptrace/instrument/register', join('services', `${instance.service}.js`)],
-      env: instanceEnv(instance, plan, { env: process.env, redisUrl: redis.url, secret, verbose: options.verbose }),
+      env: instanceEnv(instance, plan, {
+        env: process.env,
+        redisUrl: redis.url,
+        secret,
+        verbose: options.verbose,
+        mode: options.mode,
+      }),
     };
     const offset = clock.offsets.get(instance.id);
     const command = offset ? withClockOffset(offset, node) : node;

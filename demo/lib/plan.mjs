@@ -46,8 +46,28 @@ export function ignoredFaultVariables(env) {
   return FAULT_VARIABLES.filter((name) => env[name] !== undefined);
 }
 
-/** The environment of one instance: the launcher's own, plus its identity, port, neighbours and faults. */
-export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose }) {
+/** The services traced in full in `--mode mixed`: one in two along the deposit flow. */
+const FULL_IN_MIXED = new Set(['gateway', 'recorder', 'notifier']);
+
+/** `HOPTRACE_MODE` of a service under the launcher's `--mode` (undefined: the drop-in's default). */
+export function serviceMode(service, mode) {
+  if (mode === 'mixed') return FULL_IN_MIXED.has(service) ? 'full' : 'probe-only';
+  return mode;
+}
+
+/** One line saying how the services are traced. */
+export function describeModes(mode) {
+  if (mode === undefined) {
+    return 'tracing: the drop-in default (probe-only; full where OTEL_EXPORTER_OTLP_ENDPOINT is set); --mode chooses';
+  }
+  if (mode !== 'mixed') return `tracing: ${mode} in every service (--mode ${mode})`;
+  const full = SERVICES.filter((s) => serviceMode(s, mode) === 'full');
+  const probeOnly = SERVICES.filter((s) => serviceMode(s, mode) === 'probe-only');
+  return `tracing: full in ${full.join(', ')}; probe-only in ${probeOnly.join(', ')} (--mode mixed)`;
+}
+
+/** The environment of one instance: the launcher's own, plus its identity, port, neighbours, mode and faults. */
+export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose, mode }) {
   const base = { ...env };
   for (const name of FAULT_VARIABLES) delete base[name];
   const downstreamUrls = Object.fromEntries(
@@ -68,6 +88,7 @@ export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose }) 
     REDIS_URL: redisUrl,
     HOPTRACE_SECRET: secret,
     DEMO_VERBOSE: verbose ? '1' : '0',
+    ...(mode === undefined ? {} : { HOPTRACE_MODE: serviceMode(instance.service, mode) }),
     ...downstreamUrls,
     ...faultVariables(env, instance.service),
   };

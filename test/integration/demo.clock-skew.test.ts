@@ -44,7 +44,7 @@ function demoWith(label: string, clock: Record<string, string>): () => RunningDe
   beforeAll(async () => {
     requireFaketime();
     redis = testRedis();
-    demo = await startDemo(prefix, { env: clock });
+    demo = await startDemo(prefix, { env: clock, mode: 'probe-only' });
     // Two runs: the first through freshly started services can overrun the recorder's budget.
     await warmUp(demo, 'deposit-voicemail', 2);
   }, 120_000);

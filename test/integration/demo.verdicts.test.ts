@@ -9,15 +9,16 @@ import { waitFor } from '../support/wait';
 type Judged = RunView & { fault: NonNullable<RunView['fault']>; facts: NonNullable<RunView['facts']> };
 
 // The voicemail demo under the Oamserver (`hoptrace probe` on demo/probes.yaml), healthy and
-// with faults injected the way an operator would meet them.
-describe('verdicts on the voicemail demo', () => {
-  const prefix = uniquePrefix('verdicts');
+// with faults injected the way an operator would meet them; every service probe-only, then a mix
+// of full and probe-only services along each path (issue 10: the verdicts do not depend on it).
+describe.each(['probe-only', 'mixed'] as const)('verdicts on the voicemail demo (--mode %s)', (mode) => {
+  const prefix = uniquePrefix(`verdicts-${mode}`);
   let redis: Redis;
   let demo: RunningDemo;
 
   beforeAll(async () => {
     redis = testRedis();
-    demo = await startDemo(prefix);
+    demo = await startDemo(prefix, { mode });
     // Warm up: the first request through a freshly started Node service is slow (module loading,
     // JIT), and a cold recorder can overrun its 200 ms budget. The verdicts below are about a
     // platform in its steady state.

@@ -128,16 +128,18 @@ describe('a probe through three services (fetch, then http.request)', () => {
   it('sends ordinary traffic to OTLP only, untagged, and nothing to Redis', async () => {
     const res = await fetch(`${services[0]!.url}/work`);
     expect(res.status).toBe(200);
-    const server = await waitFor(
-      () =>
-        otlp.spans.find(
+    // The backend's span ends first and the gateway's last: wait for the whole trace, not its first span.
+    const trace = await waitFor(
+      () => {
+        const server = otlp.spans.find(
           (s) =>
             s.service === 'backend' && s.kind === SPAN_KIND_SERVER && s.attributes['hoptrace.run.id'] === undefined,
-        ),
-      { what: 'an ordinary backend span in OTLP' },
+        );
+        const spans = server ? otlp.spans.filter((s) => s.traceId === server.traceId) : [];
+        return spans.some((s) => s.service === 'gateway') ? spans : undefined;
+      },
+      { what: 'an ordinary trace from the gateway to the backend in OTLP' },
     );
-    const trace = otlp.spans.filter((s) => s.traceId === server.traceId);
-    expect(trace.some((s) => s.service === 'gateway')).toBe(true);
     expect(trace.every((s) => s.attributes['user_agent.synthetic.type'] === undefined)).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     const allowed = new Set(probeRunIds.map((id) => `${prefix}run:{${id}}:hops`));

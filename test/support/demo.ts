@@ -24,15 +24,20 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
+/** Options of `startDemo`. */
+export interface DemoOptions {
+  instances?: number;
+  /** The launcher's `--mode` (how the services are traced); unset: the drop-in's default. */
+  mode?: 'full' | 'probe-only' | 'mixed';
+  env?: Record<string, string>;
+}
+
 /**
  * Starts the demo launcher with `--no-oamserver` on free ports, with hop records under `prefix`
  * and the platform's own keys under `<prefix>vm:` (so cleanup finds them and a demo running on
  * the same Redis is not touched). Extra environment (e.g. start-time faults) goes to the launcher.
  */
-export async function startDemo(
-  prefix: string,
-  options: { instances?: number; env?: Record<string, string> } = {},
-): Promise<RunningDemo> {
+export async function startDemo(prefix: string, options: DemoOptions = {}): Promise<RunningDemo> {
   // Ports found free can be taken by another process before the services bind them (other
   // suites, other demos on the machine): try another range then.
   for (let attempt = 1; ; attempt++) {
@@ -46,11 +51,7 @@ export async function startDemo(
   }
 }
 
-async function launchDemo(
-  prefix: string,
-  options: { instances?: number; env?: Record<string, string> },
-  basePort: number,
-): Promise<RunningDemo> {
+async function launchDemo(prefix: string, options: DemoOptions, basePort: number): Promise<RunningDemo> {
   const instances = options.instances ?? 1;
   const launcher: ChildProcess = spawn(
     process.execPath,
@@ -61,6 +62,7 @@ async function launchDemo(
       String(basePort),
       '--instances',
       String(instances),
+      ...(options.mode ? ['--mode', options.mode] : []),
     ],
     {
       cwd: REPO,

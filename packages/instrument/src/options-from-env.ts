@@ -1,4 +1,5 @@
 import type { ConfigIssue } from '@hoptrace/core';
+import { modeFromEnv } from './mode';
 import { samplerFromEnv } from './sampler-from-env';
 import type { InstrumentationOptions } from './types';
 
@@ -34,6 +35,8 @@ export function optionsFromEnv(env: Environment): EnvironmentOptions {
   const disabled = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true';
   const options: InstrumentationOptions = {};
 
+  const mode = modeFromEnv(env.HOPTRACE_MODE, issues);
+  if (mode) options.mode = mode;
   if (env.HOPTRACE_SECRET) options.secret = env.HOPTRACE_SECRET;
   if (env.REDIS_URL) options.redisUrl = env.REDIS_URL;
   if (env.OTEL_TRACES_SAMPLER || env.OTEL_TRACES_SAMPLER_ARG) {

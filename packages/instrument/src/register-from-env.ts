@@ -1,5 +1,6 @@
 import { DiagConsoleLogger, diag } from '@opentelemetry/api';
 import { diagLogLevelFromString } from '@opentelemetry/core';
+import { describeMode } from './mode';
 import { optionsFromEnv, type Environment } from './options-from-env';
 import { startInstrumentation } from './start-instrumentation';
 import type { HoptraceInstrumentation } from './types';
@@ -25,7 +26,9 @@ export function registerFromEnvironment(env: Environment): HoptraceInstrumentati
     }
     // Our own warnings (drops, Redis unreachable) reach stderr even without OTEL_LOG_LEVEL:
     // they are rate-limited, and an operator must be able to see why hops are missing.
-    return startInstrumentation({ ...options, env: false, onWarning: warn });
+    const handle = startInstrumentation({ ...options, env: false, onWarning: warn });
+    warn(describeMode(handle.mode, options.mode !== undefined));
+    return handle;
   } catch (error) {
     warn(`instrumentation is off: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;

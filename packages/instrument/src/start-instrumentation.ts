@@ -15,16 +15,20 @@ import {
   processDetector,
   resourceFromAttributes,
 } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { parseProbeKeyRing, type ProbeKeyRing } from '@hoptrace/core';
 import { HopExportStats, HopSpanProcessor, RedisHopExporter } from '@hoptrace/redis-exporter';
 import { getInstrumentationState, setInstrumentationState } from './global-state';
+import { defaultMode, type HoptraceMode } from './mode';
 import { optionsFromEnv } from './options-from-env';
+import { ExpressErrorInstrumentation, startProbeOnlyTracing } from './probe-only';
 import { ProbeSampler } from './probe-sampler';
 import { ProbeVerifier } from './probe-verifier';
 import { samplerFromEnv } from './sampler-from-env';
 import type { HoptraceInstrumentation, HoptraceStats, InstrumentationOptions, OtlpOptions } from './types';
+
+const TRACER_NAME = '@hoptrace/instrument';
 
 /** The instrumentations enabled when none are given: Express over http, fetch, ioredis. */
 export function defaultInstrumentations(): Instrumentation[] {
@@ -80,7 +84,8 @@ function mergeOptions(options: InstrumentationOptions): InstrumentationOptions &
  * Starts OpenTelemetry tracing for this process, made probe-aware:
  * - probe runs (requests with a valid probe token in baggage) are always sampled, and each hop
  *   is written to Redis as a hop record;
- * - ordinary traffic is sampled as `sampler` (or `OTEL_TRACES_SAMPLER`) says and never touches Redis;
+ * - in full mode, ordinary traffic is sampled as `sampler` (or `OTEL_TRACES_SAMPLER`) says and
+ *   never touches Redis; in probe-only mode it is not traced at all;
  * - every sampled span goes to OTLP when an endpoint is configured;
  * - your own span processors run first, unchanged.
  *
@@ -89,10 +94,11 @@ function mergeOptions(options: InstrumentationOptions): InstrumentationOptions &
  */
 export function startInstrumentation(input: InstrumentationOptions = {}): HoptraceInstrumentation {
   const options = mergeOptions(input);
-  if (options.disabled) return disabledHandle('OTEL_SDK_DISABLED=true');
+  const mode = options.mode ?? defaultMode(options);
+  if (options.disabled) return disabledHandle('OTEL_SDK_DISABLED=true', mode);
   if (getInstrumentationState()) {
     diag.warn('hoptrace: instrumentation is already started in this process; ignoring the second start');
-    return disabledHandle('already started');
+    return disabledHandle('already started', mode);
   }
 
   const keys =
@@ -102,7 +108,9 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
         ? parseProbeKeyRing(options.secret)
         : options.secret;
   const verifier = keys ? new ProbeVerifier(keys, { clockSkewMs: options.clockSkewMs }) : undefined;
-  const sampler = options.sampler ?? samplerFromEnv(undefined, undefined);
+  // Probe-only: the sampler is asked only about probe candidates, and says no to all but probes.
+  const sampler: Sampler =
+    mode === 'probe-only' ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(undefined, undefined));
 
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   let hopProcessor: HopSpanProcessor | undefined;
@@ -135,18 +143,29 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
   });
   const unload = registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: options.instrumentations ?? defaultInstrumentations(),
+    instrumentations:
+      mode === 'probe-only'
+        ? [new ExpressErrorInstrumentation(), ...(options.instrumentations ?? [])]
+        : (options.instrumentations ?? defaultInstrumentations()),
   });
+  const probeOnly = mode === 'probe-only' ? startProbeOnlyTracing(provider.getTracer(TRACER_NAME)) : undefined;
   let stopping: Promise<void> | undefined;
   const handle: HoptraceInstrumentation = {
+    mode,
     probesEnabled: verifier !== undefined,
     stats(): HoptraceStats {
       const base = (hopProcessor?.stats ?? new HopExportStats()).snapshot();
-      return { ...base, queued: hopProcessor?.queueLength ?? 0, rejectedTokens: { ...(verifier?.rejected ?? {}) } };
+      return {
+        ...base,
+        queued: hopProcessor?.queueLength ?? 0,
+        rejectedTokens: { ...(verifier?.rejected ?? {}) },
+        probeCandidates: probeOnly?.candidates ?? 0,
+      };
     },
     forceFlush: () => provider.forceFlush(),
     shutdown(): Promise<void> {
       stopping ??= (async () => {
+        probeOnly?.stop();
         unload();
         setInstrumentationState(undefined);
         await provider.shutdown();
@@ -164,11 +183,12 @@ export function getInstrumentation(): HoptraceInstrumentation | undefined {
   return getInstrumentationState()?.handle;
 }
 
-function disabledHandle(reason: string): HoptraceInstrumentation {
+function disabledHandle(reason: string, mode: HoptraceMode): HoptraceInstrumentation {
   diag.info(`hoptrace: instrumentation not started (${reason})`);
   return {
+    mode,
     probesEnabled: false,
-    stats: () => ({ ...new HopExportStats().snapshot(), queued: 0, rejectedTokens: {} }),
+    stats: () => ({ ...new HopExportStats().snapshot(), queued: 0, rejectedTokens: {}, probeCandidates: 0 }),
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };

@@ -1,6 +1,7 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ProbeKeyRing } from '@hoptrace/core';
+import type { HoptraceMode } from './mode';
 import type {
   HopExportStatsSnapshot,
   HopRedisClient,
@@ -20,6 +21,12 @@ export interface OtlpOptions {
 
 /** Options of `startInstrumentation`. Every field is optional; see the README for defaults. */
 export interface InstrumentationOptions {
+  /**
+   * `full` traces every request (OpenTelemetry's instrumentations); `probe-only` traces probe
+   * requests only and leaves ordinary traffic alone. Default: `HOPTRACE_MODE`, else `full` when
+   * an OTLP endpoint or span processors of your own are set, else `probe-only`.
+   */
+  mode?: HoptraceMode;
   /** `service.name`. Default: `OTEL_SERVICE_NAME`, else OpenTelemetry's `unknown_service:<process>`. */
   serviceName?: string;
   /** Extra resource attributes, e.g. `{ 'service.instance.id': 'recorder-2' }`. */
@@ -29,7 +36,7 @@ export interface InstrumentationOptions {
    * request is a probe: tracing continues, nothing is written to Redis.
    */
   secret?: string | ProbeKeyRing;
-  /** Sampler for ordinary traffic; probes are always sampled. Default: from `OTEL_TRACES_SAMPLER`. */
+  /** Sampler for ordinary traffic in full mode; probes are always sampled. Default: from `OTEL_TRACES_SAMPLER`. */
   sampler?: Sampler;
   /** Your own span processors; they run before hoptrace's and see every recording span. */
   spanProcessors?: SpanProcessor[];
@@ -45,7 +52,11 @@ export interface InstrumentationOptions {
   hopQueue?: Omit<HopSpanProcessorOptions, 'stats'>;
   /** Grace after a probe token's expiry for clock differences. Default 30 000 ms. */
   clockSkewMs?: number;
-  /** Instrumentations to enable. Default: http, express, undici (global fetch) and ioredis. */
+  /**
+   * Instrumentations to enable. Full mode's default: http, express, undici (global fetch) and
+   * ioredis. In probe-only mode these are added to its own tracing of http and fetch (give none
+   * of those: they would trace every request again).
+   */
   instrumentations?: Instrumentation[];
   /** Receives hoptrace's own warnings (hop drops, Redis connection problems), rate-limited. Default `diag.warn`. */
   onWarning?: (message: string) => void;
@@ -55,6 +66,8 @@ export interface InstrumentationOptions {
 
 /** What `startInstrumentation` hands back. */
 export interface HoptraceInstrumentation {
+  /** How this service is traced (`full` or `probe-only`). */
+  readonly mode: HoptraceMode;
   /** Whether probe detection is on (a secret was given). */
   readonly probesEnabled: boolean;
   /** Counters of the hop path: hops written, duplicates, dropped by reason, tokens refused by reason. */
@@ -71,6 +84,12 @@ export interface HoptraceStats extends HopExportStatsSnapshot {
   queued: number;
   /** Probe tokens refused, by reason (each refusal made a request ordinary traffic). */
   rejectedTokens: Record<string, number>;
+  /**
+   * Probe-only mode: incoming requests whose `baggage` named the probe key, and so were traced
+   * as far as the token check (every other request was not looked at beyond that header). Each
+   * valid token among them made a hop. Always 0 in full mode, where every request is traced.
+   */
+  probeCandidates: number;
 }
 
 /** A verified probe, as business code sees it. */

@@ -93,6 +93,7 @@ function inRequest<R>(baggage: Record<string, string>, fn: (span: Span) => R): R
 function enableProbes(now = () => Date.now()): ProbeVerifier {
   const verifier = new ProbeVerifier(ring, { now });
   const handle: HoptraceInstrumentation = {
+    mode: 'full',
     probesEnabled: true,
     stats: () => {
       throw new Error('not used here');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import http, { type IncomingHttpHeaders, type Server } from 'node:http';
+import http, { get as namedGet, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -99,6 +99,16 @@ describe('probe-only mode, in one process', () => {
       statuses.push((await fetch(`${backUrl}/b`)).status);
       statuses.push(await httpRequest(`${backUrl}/c`));
       res.json({ statuses, probe: currentProbe() ?? null });
+    });
+    app.get('/named-import', async (_req, res) => {
+      // `import { get } from 'node:http'`, bound before the drop-in started.
+      const status = await new Promise<number>((resolve, reject) => {
+        namedGet(`${backUrl}/e`, (r) => {
+          r.resume();
+          r.on('end', () => resolve(r.statusCode ?? 0));
+        }).on('error', reject);
+      });
+      res.json({ status });
     });
     app.get('/down', async (_req, res) => {
       res.json({ status: await httpGet(`${backUrl}/down`) });
@@ -207,6 +217,15 @@ describe('probe-only mode, in one process', () => {
       expect(headers.baggage).toBeUndefined();
     }
     expect(instrumentation.stats().probeCandidates).toBe(candidatesBefore);
+  });
+
+  it('carries the probe on through a named import of node:http bound before the start', async () => {
+    const probe = probeHeaders();
+    received.length = 0;
+    expect(await (await fetch(`${frontUrl}/named-import`, { headers: probe.headers })).json()).toEqual({
+      status: 200,
+    });
+    expect(received[0]!.baggage).toContain(`${PROBE_BAGGAGE_KEY}=${probe.token}`);
   });
 
   it('marks a call answered 5xx as failed, and the hop stays ok when the app answers', async () => {

@@ -8,7 +8,10 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_HOP_EXITS,
   MAX_LABEL_LENGTH,
+  UNREACHED_ERROR_CODES,
+  encodeHopExit,
   truncate,
+  type HopExit,
 } from '@hoptrace/core';
 
 /** Most probe spans tracked at once; beyond it new spans are not tracked (exits are a bonus, not a duty). */
@@ -19,17 +22,33 @@ const MAX_CHILDREN_PER_HOP = 64;
 
 interface HopEntry {
   span: Span;
-  exits: string[];
+  /** The exits so far, each with its span (read again when the hop ends: did it reach anyone?). */
+  exits: { exit: HopExit; span: Span }[];
   /** Live child spans: their events can be read even before they end. */
   children: Span[];
 }
 
-/** `:host:port` of an outgoing call, from the attributes the http and undici instrumentations set at start. */
-function peerOf(span: Span): string {
+/** `host:port` of an outgoing call, from the attributes the http and undici instrumentations set at start. */
+function peerOf(span: Span): string | undefined {
   const host = span.attributes['server.address'] ?? span.attributes['net.peer.name'];
   const port = span.attributes['server.port'] ?? span.attributes['net.peer.port'];
-  if (typeof host !== 'string' || host === '' || host.length > 200) return '';
-  return typeof port === 'number' || typeof port === 'string' ? `:${host}:${port}` : `:${host}`;
+  if (typeof host !== 'string' || host === '' || host.length > 200) return undefined;
+  return typeof port === 'number' || typeof port === 'string' ? `${host}:${port}` : host;
+}
+
+/**
+ * The error code of a call that reached no process (refused, reset before any answer, unknown
+ * host, connect timeout), from the exception its instrumentation recorded (`exception.type` is
+ * the error's code); undefined for a call that got an answer, or is still running.
+ */
+function unreachedCode(span: Span): string | undefined {
+  if (span.status.code !== SpanStatusCode.ERROR) return undefined;
+  if (span.attributes['http.response.status_code'] !== undefined) return undefined;
+  for (const event of span.events) {
+    const type = event.name === 'exception' ? event.attributes?.['exception.type'] : undefined;
+    if (typeof type === 'string' && UNREACHED_ERROR_CODES.has(type)) return type;
+  }
+  return undefined;
 }
 
 function micros(time: HrTime): number {
@@ -39,7 +58,8 @@ function micros(time: HrTime): number {
 /**
  * Remembers, for each running probe hop, the outgoing calls (CLIENT spans) and messages
  * (PRODUCER spans) started inside it, and writes them onto the hop span as `hoptrace.hop.exits`
- * when it ends; also the first exception recorded inside it (`hoptrace.hop.error.*`).
+ * when it ends, each marked when it reached no process; also the first exception recorded inside
+ * it (`hoptrace.hop.error.*`).
  * A later hop's parent span id is one of these, which gives the Oamserver the causal order of
  * hops without comparing clocks of different hosts. Only probe spans are looked at; memory is
  * bounded by MAX_TRACKED_SPANS and released as spans end.
@@ -73,7 +93,8 @@ export class HopExitTracker {
     if (span.attributes['db.system'] !== undefined || span.attributes['db.system.name'] !== undefined) return;
     if (hop.exits.length >= MAX_HOP_EXITS) return;
     const atUs = Math.max(0, micros(span.startTime) - micros(hop.span.startTime));
-    hop.exits.push(`${id}:${atUs}${peerOf(span)}`);
+    const peer = peerOf(span);
+    hop.exits.push({ exit: { spanId: id, atUs, ...(peer ? { peer } : {}) }, span });
   }
 
   /**
@@ -86,7 +107,15 @@ export class HopExitTracker {
     if (this._hops.size === 0) return; // no probe hop running: ordinary traffic pays nothing
     const hop = this._hops.get(span.spanContext().spanId);
     if (!hop) return;
-    if (hop.exits.length > 0) span.setAttribute(ATTR_HOP_EXITS, hop.exits);
+    if (hop.exits.length > 0) {
+      span.setAttribute(
+        ATTR_HOP_EXITS,
+        hop.exits.map(({ exit, span: call }) => {
+          const unreached = unreachedCode(call);
+          return encodeHopExit(unreached ? { ...exit, unreached } : exit);
+        }),
+      );
+    }
     if (span.events.some((e) => e.name === 'exception')) return;
     for (const child of hop.children) {
       const exception = child.events.find((e) => e.name === 'exception');

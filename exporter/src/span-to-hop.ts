@@ -11,6 +11,7 @@ import {
   MAX_ERROR_MESSAGE_LENGTH,
   MAX_LABEL_LENGTH,
   hopRecordSchema,
+  parseHopExit,
   truncate,
   type HopRecord,
 } from '@hoptrace/core';
@@ -97,15 +98,11 @@ function errorOf(span: ReadableSpan): { errorType?: string; errorMessage?: strin
   };
 }
 
-/** Reads `hoptrace.hop.exits` (`<spanId>:<atUs>` strings) back into objects; ignores malformed entries. */
+/** Reads `hoptrace.hop.exits` back into objects (see `parseHopExit`); ignores malformed entries. */
 function exitsOf(attributes: Attributes): HopRecord['exits'] {
   const raw = attributes[ATTR_HOP_EXITS];
   if (!Array.isArray(raw)) return undefined;
-  const exits: NonNullable<HopRecord['exits']> = [];
-  for (const entry of raw) {
-    const match = typeof entry === 'string' ? /^([0-9a-f]{16}):(\d{1,15})(?::(.{1,256}))?$/.exec(entry) : null;
-    if (match) exits.push({ spanId: match[1]!, atUs: Number(match[2]), ...(match[3] ? { peer: match[3] } : {}) });
-  }
+  const exits = raw.map(parseHopExit).filter((exit) => exit !== undefined);
   return exits.length > 0 ? exits : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it, vi } from 'vitest';
@@ -222,5 +222,50 @@ describe('HopSpanProcessor', () => {
     }
     expect(thrown).toBeInstanceOf(HoptraceError);
     expect((thrown as HoptraceError).code).toBe('HOPTRACE_CONFIG_INVALID');
+  });
+});
+
+describe('HopSpanProcessor exits', () => {
+  /** A hop with three calls: answered, refused (no process), failed with a 503 answer. */
+  async function hopWithCalls() {
+    const exporter = new RecordingExporter();
+    const processor = new HopSpanProcessor(exporter, { scheduledDelayMs: 60_000 });
+    const lab = spanLab({ spanProcessors: [processor] });
+    const hop = lab.start('hop', SpanKind.SERVER, PROBE_ATTRIBUTES);
+    const inHop = trace.setSpan(ROOT_CONTEXT, hop);
+    const call = (port: number) =>
+      lab.start(
+        'GET',
+        SpanKind.CLIENT,
+        { ...PROBE_ATTRIBUTES, 'server.address': '10.0.0.7', 'server.port': port },
+        inHop,
+      );
+    const answered = call(7001);
+    answered.setAttribute('http.response.status_code', 200);
+    answered.end();
+    const refused = call(7002);
+    refused.recordException(Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:7002'), { code: 'ECONNREFUSED' }));
+    refused.setStatus({ code: SpanStatusCode.ERROR, message: 'connect ECONNREFUSED 10.0.0.7:7002' });
+    refused.end();
+    const unavailable = call(7003);
+    unavailable.setAttribute('http.response.status_code', 503);
+    unavailable.setStatus({ code: SpanStatusCode.ERROR });
+    unavailable.end();
+    hop.end();
+    await processor.forceFlush();
+    const exported = exporter.exported.find((s) => s.name === 'hop')!;
+    return {
+      exits: exported.attributes['hoptrace.hop.exits'] as string[],
+      ids: [answered, refused, unavailable].map((s) => s.spanContext().spanId),
+    };
+  }
+
+  it('marks the call that reached no process with its error code, and only that one', async () => {
+    const { exits, ids } = await hopWithCalls();
+    expect(exits).toHaveLength(3);
+    expect(exits[0]).toMatch(new RegExp(`^${ids[0]}:\\d+:10\\.0\\.0\\.7:7001$`));
+    expect(exits[1]).toMatch(new RegExp(`^${ids[1]}:\\d+:10\\.0\\.0\\.7:7002\\|ECONNREFUSED$`));
+    // An answer, even a failing one, came from a process: not unreached.
+    expect(exits[2]).toMatch(new RegExp(`^${ids[2]}:\\d+:10\\.0\\.0\\.7:7003$`));
   });
 });

@@ -25,10 +25,12 @@ export const ATTR_QUEUE_WAIT_US = 'hoptrace.queue.wait_us';
 export const ATTR_ORIGIN_TRACE_ID = 'hoptrace.origin.trace_id';
 
 /**
- * Span attribute on a hop span: the outgoing calls and messages it made, as `<spanId>:<atUs>` or
- * `<spanId>:<atUs>:<host:port>` strings (the CLIENT or PRODUCER span id, when it started, in
- * microseconds after the hop started, on the hop's own clock, and where the call went when known).
- * Lets the Oamserver link hops without comparing clocks, and name the instance a call failed to reach.
+ * Span attribute on a hop span: the outgoing calls and messages it made, as
+ * `<spanId>:<atUs>[:<host:port>][|<code>]` strings (the CLIENT or PRODUCER span id, when it
+ * started, in microseconds after the hop started, on the hop's own clock, where the call went when
+ * known, and the error code when it reached no process). Lets the Oamserver link hops without
+ * comparing clocks, and blame the service a call failed to reach. Written and read by
+ * `encodeHopExit` / `parseHopExit`.
  */
 export const ATTR_HOP_EXITS = 'hoptrace.hop.exits';
 

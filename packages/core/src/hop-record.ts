@@ -8,6 +8,9 @@ export const MAX_ERROR_MESSAGE_LENGTH = 512;
 /** Longest free-text field (service, instance, operation, error type) kept in a hop record. */
 export const MAX_LABEL_LENGTH = 256;
 
+/** An error code as exits carry it (`ECONNREFUSED`, `UND_ERR_SOCKET`). */
+export const UNREACHED_CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,39}$/;
+
 const label = z.string().min(1).max(MAX_LABEL_LENGTH);
 const micros = z.number().int().nonnegative();
 
@@ -56,6 +59,11 @@ export const hopRecordSchema = z.object({
         atUs: micros,
         /** Where the call went (`host:port`), when the instrumentation knows it. */
         peer: z.string().max(MAX_LABEL_LENGTH).optional(),
+        /**
+         * Set when the call reached no process (refused, reset before an answer, unknown host,
+         * connect timeout): its error code. See `UNREACHED_ERROR_CODES`.
+         */
+        unreached: z.string().regex(UNREACHED_CODE_PATTERN).optional(),
       }),
     )
     .max(MAX_HOP_EXITS)

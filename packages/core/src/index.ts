@@ -43,6 +43,8 @@ export {
   MAX_LABEL_LENGTH,
 } from './hop-record';
 export type { HopRecord } from './hop-record';
+export { UNREACHED_ERROR_CODES, encodeHopExit, parseHopExit } from './hop-exits';
+export type { HopExit } from './hop-exits';
 export { createRedisKeys, DEFAULT_KEY_PREFIX } from './redis-keys';
 export type { RedisKeys } from './redis-keys';
 export { newRunId } from './run-id';

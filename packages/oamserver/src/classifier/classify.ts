@@ -2,7 +2,15 @@ import type { HopRecord } from '@hoptrace/core';
 import { formatDuration } from '../config/duration';
 import { toHopView } from './hop-view';
 import { DEFAULT_BASELINE_RULE } from './baseline-rule';
-import { callerThatStopped, firstOutOfOrder, heaviestHop, hopLimit, slowHop, unreachedCall } from './locate';
+import {
+  callerThatStopped,
+  describeUnreached,
+  firstOutOfOrder,
+  heaviestHop,
+  hopLimit,
+  slowHop,
+  unreachedCall,
+} from './locate';
 import { linkHops, orderHops, reachedSpanIds } from './order-hops';
 import { analyzeTiming } from './timing';
 import type { Classification, ClassifyInput, Fault, Verdict, VerdictFacts } from './types';
@@ -115,7 +123,8 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   const failing = onTrace.filter((h) => h.status === 'error');
   const origin = failing.sort((a, b) => path.indexOf(b.service) - path.indexOf(a.service))[0];
   const reached = reachedSpanIds(onTrace);
-  const unreached = unreachedCall(onTrace, reached, facts.firstMissingHop, input.peers);
+  const expectedCaller = firstMissingIndex > 0 ? path[firstMissingIndex - 1] : undefined;
+  const unreached = unreachedCall(onTrace, reached, facts.firstMissingHop, expectedCaller, input.peers);
   if (origin && !(unreached && unreached.caller === origin && path.indexOf(origin.service) < firstMissingIndex)) {
     return verdict('error', faultAt(origin, describeError(origin)));
   }
@@ -149,10 +158,12 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
         ...(unreached.target?.instance ? { instance: unreached.target.instance } : {}),
         reason:
           `${unreached.caller.service} (${unreached.caller.instance}) called ${facts.firstMissingHop} at ${target}, ` +
-          `but no hop came back` +
-          (unreached.caller.status === 'error'
-            ? ` (${unreached.caller.service} answered ${describeError(unreached.caller)})`
-            : ''),
+          (unreached.failure
+            ? `and nothing answered there (${describeUnreached(unreached.failure)}, ${unreached.failure})`
+            : `but no hop came back` +
+              (unreached.caller.status === 'error'
+                ? ` (${unreached.caller.service} answered ${describeError(unreached.caller)})`
+                : '')),
       });
     }
     // The service that usually calls the missing one handled the run but called nothing that

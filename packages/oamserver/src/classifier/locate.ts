@@ -83,31 +83,76 @@ export function callerThatStopped(
 export interface UnreachedCall {
   caller: HopRecord;
   peer: string;
+  /** Who answered at that address before (the peer directory), when known. */
   target?: { service: string; instance: string | undefined };
+  /** The error code when the call reached no process at all (refused, reset, no such host). */
+  failure?: string;
 }
 
 /**
- * The outgoing call (an exit with an address) that left no hop behind, made by a hop of the run:
- * the call that was meant for the first missing service, as learned addresses (`peers`) tell:
- * the instance that answered there before is the one that did not this time.
+ * The outgoing call (an exit with an address) that left no hop behind and was meant for the first
+ * missing service:
+ * - a call to an address where that service answered before (the peer directory): the instance
+ *   that answered there is the one that did not this time;
+ * - with no history, a call that reached no process at all (refused, reset before an answer, no
+ *   such host, connect timeout) to an address not known as another service's, made by the service
+ *   the path puts right before the missing one, or to a host named after the missing service
+ *   (`notifier`, `notifier.voicemail.svc.cluster.local`): nothing listened where the run had to
+ *   go next. A refused call of another service (a third party down) blames nobody downstream.
  */
 export function unreachedCall(
   hops: readonly HopRecord[],
   reached: ReadonlySet<string | undefined>,
   firstMissing: string | undefined,
+  expectedCaller: string | undefined,
   peers: ClassifyInput['peers'],
 ): UnreachedCall | undefined {
   if (firstMissing === undefined) return undefined;
+  let refused: UnreachedCall | undefined;
   for (const hop of hops) {
     for (const exit of hop.exits ?? []) {
       if (!exit.peer || reached.has(exit.spanId)) continue;
       const target = peers?.(exit.peer);
+      const failure = exit.unreached ? { failure: exit.unreached } : {};
       // Only an address seen answering as that service counts: a call elsewhere (a database,
       // a third party) proves nothing about the missing hop.
-      if (target?.service === firstMissing) return { caller: hop, peer: exit.peer, target };
+      if (target?.service === firstMissing) return { caller: hop, peer: exit.peer, target, ...failure };
+      const meantForMissing = hop.service === expectedCaller || hostNames(exit.peer, firstMissing);
+      if (!refused && !target && exit.unreached && meantForMissing) {
+        refused = { caller: hop, peer: exit.peer, failure: exit.unreached };
+      }
     }
   }
-  return undefined;
+  return refused;
+}
+
+/** Whether the host of `peer` (`host:port`) is named after `service`: `service` or `service.<domain>`. */
+function hostNames(peer: string, service: string): boolean {
+  const host = (
+    peer.lastIndexOf(':') > 0 && !peer.endsWith(']') ? peer.slice(0, peer.lastIndexOf(':')) : peer
+  ).toLowerCase();
+  const name = service.toLowerCase();
+  return host === name || host.startsWith(`${name}.`);
+}
+
+/** Words for the error code of a call that reached no process. */
+export function describeUnreached(code: string): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return 'connection closed before an answer';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'no such host';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connect timed out';
+    default:
+      return 'host unreachable';
+  }
 }
 
 /** The hop with the most time of its own (its duration minus the synchronous hops it called). */

@@ -75,6 +75,8 @@ export interface ChainOptions {
   peers?: Record<string, string>;
   /** Calls a service makes to addresses where nothing instrumented answers (a third party): exits with that peer and no hop. */
   extraCalls?: Record<string, string[]>;
+  /** Calls that reached no process (`{ peer: 'ECONNREFUSED' }`): the exit toward that address carries the code. */
+  unreached?: Record<string, string>;
 }
 
 /** A built run: what the classifier gets, plus what really happened. */
@@ -137,13 +139,20 @@ export function buildRun(options: ChainOptions = {}): BuiltRun {
     const exits: NonNullable<HopRecord['exits']> = [];
     let t = Math.round(workUs / 2);
     for (const peer of options.extraCalls?.[service] ?? []) {
-      exits.push({ spanId: nextSpanId(), atUs: t, peer });
+      const unreached = options.unreached?.[peer];
+      exits.push({ spanId: nextSpanId(), atUs: t, peer, ...(unreached ? { unreached } : {}) });
       t += 2 * NET_US;
     }
     for (const child of options.calls?.[service] ?? spec.calls) {
       const exitSpanId = nextSpanId();
       const peer = options.peers?.[child];
-      exits.push({ spanId: exitSpanId, atUs: t, ...(peer !== undefined ? { peer } : {}) });
+      const unreached = peer !== undefined ? options.unreached?.[peer] : undefined;
+      exits.push({
+        spanId: exitSpanId,
+        atUs: t,
+        ...(peer !== undefined ? { peer } : {}),
+        ...(unreached ? { unreached } : {}),
+      });
       if (specOf(child).kind === 'consumer') {
         // Published to a stream: the consumer takes it after the queue wait; the publisher goes on.
         hop(child, trueStartUs + t + PUBLISH_US + queueWaitUs, exitSpanId, ownTrace);

@@ -40,6 +40,14 @@ export interface RedisKeys {
   openIncidents(): string;
   /** ZSET of incident ids by opening time (epoch ms); trimmed. */
   recentIncidents(): string;
+  /**
+   * HASH of the peer directory, shared by every Oamserver: field `addr:<host:port>` = who answers
+   * at that address (JSON), field `callers:<service>` = who calls that service, with counts (JSON).
+   * Bounded (oldest addresses dropped) and expiring when no run teaches it anything.
+   */
+  peerDirectory(): string;
+  /** ZSET of the directory's addresses by when they were last seen (epoch ms), to drop the oldest. */
+  peerDirectoryRecency(): string;
 }
 
 /**
@@ -84,5 +92,8 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     incidents: () => `${prefix}{incidents}`,
     openIncidents: () => `${prefix}{incidents}:open`,
     recentIncidents: () => `${prefix}{incidents}:recent`,
+    // One hash tag: the directory and its recency index are written together, also on a cluster.
+    peerDirectory: () => `${prefix}{peers}`,
+    peerDirectoryRecency: () => `${prefix}{peers}:recency`,
   };
 }

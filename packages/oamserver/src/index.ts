@@ -25,6 +25,9 @@ export type {
 export { RunStore } from './store/run-store';
 export type { RunResult, StoredRun, RunStoreOptions } from './store/run-store';
 export { StorageHealth } from './store/storage-health';
+export { SharedPeerDirectory, SHARED_PEER_DIRECTORY_DEFAULTS } from './stats/shared-peer-directory';
+export { PeerDirectory } from './stats/peer-directory';
+export type { PeerEntry, PeerIdentity } from './stats/peer-directory';
 export { RunFinder, matchesFilter, DEFAULT_MAX_SCANNED } from './store/run-finder';
 export type { RunFilter, FoundRuns } from './store/run-finder';
 export { summarizeResult, summarizePending, runCell } from './store/run-summary';

@@ -5,7 +5,7 @@ import { ProbeRunner } from './runner/probe-runner';
 import type { BaselineRule } from './classifier/baseline-rule';
 import { BaselineStore } from './stats/baselines';
 import { learnBaselines } from './stats/learn-baselines';
-import { PeerDirectory } from './stats/peer-directory';
+import { SharedPeerDirectory } from './stats/shared-peer-directory';
 import { recordRun } from './stats/record-run';
 import { RollingStats } from './stats/rolling-stats';
 import { createOamRedis, type OamRedis } from './store/redis-client';
@@ -43,7 +43,7 @@ export interface OamCore {
   collector: Collector;
   stats: RollingStats;
   baselines: BaselineStore;
-  peers: PeerDirectory;
+  peers: SharedPeerDirectory;
   tracer: ProbeTracer;
   close(): Promise<void>;
 }
@@ -74,7 +74,8 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     serviceName: options.serviceName,
   });
   const runner = new ProbeRunner({ store, redis, keys, tracer: tracer.tracer, storageHealth: health });
-  const peers = new PeerDirectory();
+  // Shared through Redis: a restarted or a second Oamserver names the same instances.
+  const peers = new SharedPeerDirectory(redis, store.keys);
   const { factor, floor, minSamples } = options.config.baseline;
   const baselineRule = options.baselineRule ?? { factor, floorMs: floor, minSamples };
   const baselines = new BaselineStore(Date.now, 5000, baselineRule.minSamples);

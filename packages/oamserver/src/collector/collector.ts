@@ -1,9 +1,10 @@
+import type { HopRecord } from '@hoptrace/core';
 import { classify } from '../classifier/classify';
 import type { RunRecord } from '../classifier/types';
 import type { BaselineRule } from '../classifier/baseline-rule';
 import type { FiredRun } from '../runner/probe-runner';
 import type { BaselineStore } from '../stats/baselines';
-import type { PeerDirectory } from '../stats/peer-directory';
+import type { PeerIdentity } from '../stats/peer-directory';
 import type { RunResult, RunStore, StoredRun } from '../store/run-store';
 import type { StorageHealth } from '../store/storage-health';
 import { unknownResult } from './unknown-result';
@@ -34,12 +35,25 @@ export interface CollectorOptions {
   probes?: readonly string[];
 }
 
+/**
+ * What the collector asks of the peer directory (a local `PeerDirectory`, or the
+ * `SharedPeerDirectory` that keeps it in Redis for every Oamserver).
+ */
+export interface PeerKnowledge {
+  /** Reads what is known of the addresses `hops` called and the callers of `services`, before a verdict. */
+  refresh?(hops: readonly HopRecord[], services: readonly string[]): Promise<void>;
+  /** Learns from the hops of a classified run. */
+  learn(hops: readonly HopRecord[]): unknown;
+  lookup(peer: string): PeerIdentity | undefined;
+  usualCaller(service: string): string | undefined;
+}
+
 /** What the collector needs. */
 export interface CollectorDeps {
   store: RunStore;
   storageHealth: StorageHealth;
   /** Addresses learned from linked hops (names the instance a failed call was meant for); learns from every run. */
-  peers?: PeerDirectory;
+  peers?: PeerKnowledge;
   /** Usual hop latencies, for hops without a budget. */
   baselines?: BaselineStore;
   baselineRule?: BaselineRule;
@@ -89,6 +103,7 @@ export class Collector {
   private _timer: NodeJS.Timeout | undefined;
   private _pass: Promise<void> | undefined;
   private _stopped = false;
+  private _peerWarnedAtMs = -Infinity;
 
   constructor(
     private readonly _deps: CollectorDeps,
@@ -285,6 +300,11 @@ export class Collector {
     now: number,
   ): Promise<void> {
     const { run, trigger } = stored;
+    const peers = this._deps.peers;
+    if (peers?.refresh && hops) {
+      // Without it the verdict still stands, on what this Oamserver knows itself.
+      await peers.refresh(hops, run.path).catch((error: unknown) => this._peerProblem(error));
+    }
     const classification = classify(
       {
         run,
@@ -293,8 +313,8 @@ export class Collector {
         storageGap: this._deps.storageHealth.unavailableBetween(run.firedAtMs, now),
         triggerUnrecorded: !trigger,
         skewThresholdMs: this._skewThresholdMs,
-        peers: this._deps.peers ? (peer) => this._deps.peers!.lookup(peer) : undefined,
-        callerOf: this._deps.peers ? (service) => this._deps.peers!.usualCaller(service) : undefined,
+        peers: peers ? (peer) => peers.lookup(peer) : undefined,
+        callerOf: peers ? (service) => peers.usualCaller(service) : undefined,
         baseline: this._deps.baselines
           ? (service, instance) => this._deps.baselines!.baseline(run.probe, service, instance)
           : undefined,
@@ -302,7 +322,13 @@ export class Collector {
       },
       now - run.firedAtMs,
     );
-    this._deps.peers?.learn(hops);
+    if (peers && hops) {
+      try {
+        await peers.learn(hops);
+      } catch (error) {
+        this._peerProblem(error);
+      }
+    }
     const result: RunResult = { ...classification, run, ...(trigger ? { trigger } : {}), classifiedAtMs: now };
     const outcome = await this._deps.store.finishRun(result);
     if (outcome === 'stored' && !this._announcedLocally.delete(run.runId)) this._announce(result);
@@ -324,6 +350,14 @@ export class Collector {
         ),
       );
     }
+  }
+
+  /** The shared peer directory did not answer: said once a minute at most. */
+  private _peerProblem(error: unknown): void {
+    const now = Date.now();
+    if (now - this._peerWarnedAtMs < 60_000) return;
+    this._peerWarnedAtMs = now;
+    this._deps.warn?.(`peer directory unavailable: ${(error as Error).message}; blaming on what this Oamserver knows`);
   }
 
   private _storageFailed(error: unknown): void {

@@ -45,6 +45,9 @@ export function startService(
       OTEL_SERVICE_NAME: options.name,
       HOPTRACE_SECRET: TEST_SECRET,
       REDIS_URL,
+      // The brokers the tests use, when not the local defaults.
+      ...(process.env.AMQP_URL ? { AMQP_URL: process.env.AMQP_URL } : {}),
+      ...(process.env.NATS_URL ? { NATS_URL: process.env.NATS_URL } : {}),
       PORT: '0',
       ...options.env,
     },

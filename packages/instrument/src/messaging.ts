@@ -133,8 +133,20 @@ function brokenContextProbe(fields: Record<string, string>, extracted: Context) 
  * ends); the handler's errors are recorded on the span and re-thrown unchanged.
  */
 export function runInMessageContext<R>(carrier: MessageCarrier, options: MessageProcessOptions, handler: () => R): R {
-  let span: Span;
-  let ctx: Context;
+  const started = startConsumerSpan(carrier, options);
+  if (!started) return handler();
+  return api.with(started.context, () => runAndEnd(started.span, handler));
+}
+
+/**
+ * The CONSUMER span `process <destination>` of a message, and the context to handle it in (see
+ * `runInMessageContext`), or undefined on an internal fault. Used by the broker instrumentations,
+ * which end the span themselves (on acknowledgement).
+ */
+export function startConsumerSpan(
+  carrier: MessageCarrier,
+  options: MessageProcessOptions,
+): { span: Span; context: Context } | undefined {
   try {
     const fields = stringFields(carrier);
     let parent = propagation.extract(ROOT_CONTEXT, fields);
@@ -157,16 +169,15 @@ export function runInMessageContext<R>(carrier: MessageCarrier, options: Message
       });
       parent = propagation.setBaggage(parent, baggage).setValue(VERIFIED_PROBE_KEY, broken.info);
     }
-    span = tracer().startSpan(
+    const span = tracer().startSpan(
       `process ${options.destination}`,
       { kind: SpanKind.CONSUMER, attributes, links: producer ? [{ context: producer }] : [] },
       parent,
     );
-    ctx = trace.setSpan(parent, span);
+    return { span, context: trace.setSpan(parent, span) };
   } catch {
-    return handler();
+    return undefined;
   }
-  return api.with(ctx, () => runAndEnd(span, handler));
 }
 
 function fail(span: Span, error: unknown): void {

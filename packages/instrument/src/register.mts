@@ -9,7 +9,7 @@ import { createRequire, register } from 'node:module';
 // Only the modules our instrumentations patch go through import-in-the-middle: wrapping every
 // module is slower and breaks some packages.
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
-  data: { include: ['express', 'ioredis', 'http', 'https'] },
+  data: { include: ['express', 'ioredis', 'http', 'https', 'amqplib', 'nats'] },
 });
 
 createRequire(import.meta.url)('./register.js');

@@ -19,6 +19,8 @@ import { AlwaysOffSampler, BatchSpanProcessor, type Sampler, type SpanProcessor 
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { parseProbeKeyRing, type ProbeKeyRing } from '@hoptrace/core';
 import { HopExportStats, HopSpanProcessor, RedisHopExporter } from '@hoptrace/redis-exporter';
+import { AmqplibInstrumentation } from './brokers/amqplib-instrumentation';
+import type { BrokerTracingOptions } from './brokers/message-hop';
 import { getInstrumentationState, setInstrumentationState } from './global-state';
 import { defaultMode, type HoptraceMode } from './mode';
 import { optionsFromEnv } from './options-from-env';
@@ -30,9 +32,18 @@ import type { HoptraceInstrumentation, HoptraceStats, InstrumentationOptions, Ot
 
 const TRACER_NAME = '@hoptrace/instrument';
 
-/** The instrumentations enabled when none are given: Express over http, fetch, ioredis. */
+/**
+ * Message brokers, traced by hoptrace's own instrumentations in both modes (the same hop record
+ * as for the Redis Stream helpers; probe-only mode looks at probes only).
+ */
+function brokerInstrumentations(tracing: BrokerTracingOptions): Instrumentation[] {
+  return [new AmqplibInstrumentation(tracing)];
+}
+
+/** The instrumentations enabled when none are given: Express over http, fetch, ioredis, RabbitMQ, NATS. */
 export function defaultInstrumentations(): Instrumentation[] {
   return [
+    ...brokerInstrumentations({ probeOnly: false }),
     new HttpInstrumentation(),
     // No spans for middleware layers: they cost every request (sampled or not) and say little;
     // the route, and the request handler's span (with its exceptions), are kept.
@@ -145,7 +156,11 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
     tracerProvider: provider,
     instrumentations:
       mode === 'probe-only'
-        ? [new ExpressErrorInstrumentation(), ...(options.instrumentations ?? [])]
+        ? [
+            new ExpressErrorInstrumentation(),
+            ...brokerInstrumentations({ probeOnly: true }),
+            ...(options.instrumentations ?? []),
+          ]
         : (options.instrumentations ?? defaultInstrumentations()),
   });
   const probeOnly = mode === 'probe-only' ? startProbeOnlyTracing(provider.getTracer(TRACER_NAME)) : undefined;

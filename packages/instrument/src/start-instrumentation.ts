@@ -21,6 +21,7 @@ import { parseProbeKeyRing, type ProbeKeyRing } from '@hoptrace/core';
 import { HopExportStats, HopSpanProcessor, RedisHopExporter } from '@hoptrace/redis-exporter';
 import { AmqplibInstrumentation } from './brokers/amqplib-instrumentation';
 import type { BrokerTracingOptions } from './brokers/message-hop';
+import { NatsInstrumentation } from './brokers/nats-instrumentation';
 import { getInstrumentationState, setInstrumentationState } from './global-state';
 import { defaultMode, type HoptraceMode } from './mode';
 import { optionsFromEnv } from './options-from-env';
@@ -37,7 +38,7 @@ const TRACER_NAME = '@hoptrace/instrument';
  * as for the Redis Stream helpers; probe-only mode looks at probes only).
  */
 function brokerInstrumentations(tracing: BrokerTracingOptions): Instrumentation[] {
-  return [new AmqplibInstrumentation(tracing)];
+  return [new AmqplibInstrumentation(tracing), new NatsInstrumentation(tracing)];
 }
 
 /** The instrumentations enabled when none are given: Express over http, fetch, ioredis, RabbitMQ, NATS. */

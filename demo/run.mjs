@@ -15,6 +15,7 @@ import {
   withClockOffset,
 } from './lib/clock-offset.mjs';
 import { OAMSERVER_PORT, OAMSERVER_URL, oamserverCli, oamserverCommand } from './lib/oamserver.mjs';
+import { chooseEventsTransport } from './lib/brokers.mjs';
 import { describeModes, ignoredFaultVariables, instanceEnv, planInstances } from './lib/plan.mjs';
 import { portIsFree } from './lib/ports.mjs';
 import { probeConfigFor } from './lib/probe-config.mjs';
@@ -95,6 +96,10 @@ async function main() {
   const secret = process.env.HOPTRACE_SECRET || `demo-${randomBytes(24).toString('base64url')}`;
   console.log(`hoptrace voicemail demo: Redis ${redis.url} (${redis.origin})`);
   console.log(describeModes(options.mode));
+  const events = await chooseEventsTransport(process.env).catch((error) => {
+    throw new StartupError(error.message);
+  });
+  console.log(events.line);
 
   supervisor = new Supervisor({ verbose: options.verbose, onUnexpectedExit });
   const started = plan.map((instance) => {
@@ -106,6 +111,7 @@ async function main() {
         secret,
         verbose: options.verbose,
         mode: options.mode,
+        events,
       }),
     };
     const offset = clock.offsets.get(instance.id);

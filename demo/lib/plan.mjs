@@ -67,7 +67,7 @@ export function describeModes(mode) {
 }
 
 /** The environment of one instance: the launcher's own, plus its identity, port, neighbours, mode and faults. */
-export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose, mode }) {
+export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose, mode, events }) {
   const base = { ...env };
   for (const name of FAULT_VARIABLES) delete base[name];
   const downstreamUrls = Object.fromEntries(
@@ -89,6 +89,7 @@ export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose, mo
     HOPTRACE_SECRET: secret,
     DEMO_VERBOSE: verbose ? '1' : '0',
     ...(mode === undefined ? {} : { HOPTRACE_MODE: serviceMode(instance.service, mode) }),
+    ...(events ? { DEMO_EVENTS: events.events, AMQP_URL: events.amqpUrl } : {}),
     ...downstreamUrls,
     ...faultVariables(env, instance.service),
   };

@@ -1,11 +1,13 @@
-// notifier: tells subscribers they have a new voicemail. Consumes the `deposited` events of the
-// Redis Stream in a consumer group (one consumer per instance) and "sends" an SMS or a push:
-// a log line and a counter, no network. A probe's message is never sent to anyone: it is
-// counted as a synthetic notification instead.
+// notifier: tells subscribers they have a new voicemail. Consumes the `deposited` events, from a
+// RabbitMQ queue (DEMO_EVENTS=rabbitmq: the instances share the queue) or else from the Redis
+// Stream in a consumer group (one consumer per instance), and "sends" an SMS or a push: a log
+// line and a counter, no network. A probe's message is never sent to anyone: it is counted as a
+// synthetic notification instead.
 //   GET /stats   counters (sms, push, synthetic, dropped, failed) and the last notifications
 import { currentProbe, runInMessageContext, streamFieldsToObject } from '@hoptrace/instrument';
 import { sleep } from './lib/faults.js';
-import { eventsStream } from './lib/key-space.js';
+import { openEventsQueue } from './lib/events-queue.js';
+import { eventsQueue, eventsStream } from './lib/key-space.js';
 import { createBlockingRedis } from './lib/redis.js';
 import { createService, startService } from './lib/service.js';
 import { serviceConfig } from './lib/config.js';
@@ -129,14 +131,54 @@ async function consume() {
   }
 }
 
+/**
+ * The same over RabbitMQ. Plain amqplib: the drop-in makes each delivered message a hop by
+ * itself. Acknowledged when handled (also when the notification failed: a retry would notify
+ * twice); a dropped message is refused (nack), so the hop says the notifier refused it.
+ */
+async function consumeQueue(queue) {
+  const events = await openEventsQueue(config.amqpUrl, queue, logger);
+  await events.channel.prefetch(BATCH_SIZE);
+  await events.channel.consume(queue, async (msg) => {
+    if (!msg) return;
+    const decision = faults.decide();
+    if (decision.drop) {
+      counters.dropped++;
+      events.channel.nack(msg, false, false);
+      return;
+    }
+    try {
+      const event = JSON.parse(msg.content.toString('utf8'));
+      if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+      if (decision.fail) throw new Error('injected fault (errorRate)');
+      notify({ ...event, synthetic: event.synthetic ? '1' : '0' });
+    } catch (error) {
+      // Refused, not requeued: the hop records the failure; a retry would notify twice.
+      counters.failed++;
+      logger.error('notification failed', { messageId: msg.properties.messageId, message: error.message });
+      events.channel.nack(msg, false, false);
+      return;
+    }
+    events.channel.ack(msg);
+  });
+  subscribed = true;
+  return events;
+}
+
 app.get('/stats', (req, res) => {
-  res.json({ stream, group: GROUP, consumer, notifications: counters, recent });
+  const source = config.events === 'rabbitmq' ? { queue: eventsQueue(config.keyPrefix) } : { stream, group: GROUP };
+  res.json({ ...source, consumer, notifications: counters, recent });
 });
 
 let consuming = Promise.resolve();
-redis.once('ready', () => {
-  consuming = consume();
-});
+let queueEvents;
+if (config.events === 'rabbitmq') {
+  queueEvents = await consumeQueue(eventsQueue(config.keyPrefix));
+} else {
+  redis.once('ready', () => {
+    consuming = consume();
+  });
+}
 startService({
   app,
   config,
@@ -145,6 +187,7 @@ startService({
     stopping = true;
     reader.disconnect(); // ends the blocking read at once
     await consuming;
+    await queueEvents?.close();
     await redis.quit();
   },
 });

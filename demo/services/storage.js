@@ -1,11 +1,13 @@
 // storage: keeps voicemail messages in Redis (a capped, expiring list per mailbox) and publishes a
-// `deposited` event on the Redis Stream the notifier consumes. Probe messages go to the synthetic
-// key space; the event says so too, so the notifier keeps them apart even without the probe.
+// `deposited` event the notifier consumes: on a RabbitMQ queue when the launcher found RabbitMQ
+// (DEMO_EVENTS=rabbitmq), else on a Redis Stream. Probe messages go to the synthetic key space; the
+// event says so too, so the notifier keeps them apart even without the probe.
 //   POST /messages                   { number, caller, notify, durationMs, audio, sha256 } → 201 { messageId }
 //   GET  /mailboxes/:number/messages  → 200 { number, messages } (newest first, without the audio)
 import { randomBytes } from 'node:crypto';
 import { injectMessageContext, objectToStreamFields } from '@hoptrace/instrument';
-import { EVENTS_MAX_LEN, eventsStream, isPhoneNumber, keySpace } from './lib/key-space.js';
+import { openEventsQueue } from './lib/events-queue.js';
+import { EVENTS_MAX_LEN, eventsQueue, eventsStream, isPhoneNumber, keySpace } from './lib/key-space.js';
 import { createService, startService } from './lib/service.js';
 import { serviceConfig } from './lib/config.js';
 
@@ -14,6 +16,8 @@ const MAX_AUDIO_BASE64_LENGTH = 64 * 1024;
 const config = serviceConfig('storage', { env: process.env, argv: process.argv, supportsDropContext: true });
 const { app, logger, faults, redis } = createService(config, { usesRedis: true });
 const stream = eventsStream(config.keyPrefix);
+const queue = eventsQueue(config.keyPrefix);
+const events = config.events === 'rabbitmq' ? await openEventsQueue(config.amqpUrl, queue, logger) : undefined;
 
 function newMessageId() {
   return `msg-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -42,6 +46,22 @@ function depositedEvent(message, synthetic) {
     delete fields.baggage;
   }
   return objectToStreamFields(fields);
+}
+
+/**
+ * The `deposited` event on the RabbitMQ queue. Nothing hoptrace here: the drop-in adds the trace
+ * context to the message's headers. Under the dropContext fault the app sets empty trace headers
+ * of its own (they win over the drop-in's), a producer that loses the context; the probe field
+ * the drop-in adds stays, so the notifier's hop tells a lost context from a lost message.
+ */
+function publishDeposited(message, synthetic) {
+  const body = { type: 'deposited', messageId: message.id, number: message.number, caller: message.caller };
+  const headers = faults.get().dropContext ? { traceparent: '', tracestate: '', baggage: '' } : {};
+  events.channel.sendToQueue(queue, Buffer.from(JSON.stringify({ ...body, notify: message.notify, synthetic })), {
+    contentType: 'application/json',
+    messageId: message.id,
+    headers,
+  });
 }
 
 app.post('/messages', async (req, res) => {
@@ -73,7 +93,8 @@ app.post('/messages', async (req, res) => {
     .ltrim(key, 0, space.maxMessages - 1)
     .expire(key, space.ttlSeconds)
     .exec();
-  await redis.xadd(stream, 'MAXLEN', '~', String(EVENTS_MAX_LEN), '*', ...depositedEvent(message, space.synthetic));
+  if (events) publishDeposited(message, space.synthetic);
+  else await redis.xadd(stream, 'MAXLEN', '~', String(EVENTS_MAX_LEN), '*', ...depositedEvent(message, space.synthetic));
   res.status(201).json({ messageId: message.id });
 });
 
@@ -92,4 +113,12 @@ app.get('/mailboxes/:number/messages', async (req, res) => {
   res.json({ number, messages });
 });
 
-startService({ app, config, logger, onShutdown: () => redis.quit() });
+startService({
+  app,
+  config,
+  logger,
+  onShutdown: async () => {
+    await events?.close();
+    await redis.quit();
+  },
+});

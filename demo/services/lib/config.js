@@ -58,6 +58,9 @@ export function serviceConfig(service, { env, argv, downstreams = {}, supportsDr
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     /** Prefix of the platform's own Redis keys (not hoptrace's): real data under it, synthetic under `<prefix>synthetic:`. */
     keyPrefix: env.VM_KEY_PREFIX || 'vm:',
+    /** How storage's `deposited` events reach the notifier: `rabbitmq` (a queue) or `redis` (a Redis Stream). */
+    events: env.DEMO_EVENTS === 'rabbitmq' ? 'rabbitmq' : 'redis',
+    amqpUrl: env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
     verbose: argv.includes('--verbose') || env.DEMO_VERBOSE === '1',
     downstreamTimeoutMs: positiveMs(env, 'DOWNSTREAM_TIMEOUT_MS', 5000, problems),
     downstreams: Object.fromEntries(

@@ -31,7 +31,12 @@ export function eventsStream(prefix) {
   return `${prefix}events`;
 }
 
-/** Approximate cap of the events stream (XADD MAXLEN ~). */
+/** The RabbitMQ queue storage publishes `deposited` events to, when the events go through RabbitMQ. */
+export function eventsQueue(prefix) {
+  return `${prefix}deposited`;
+}
+
+/** Approximate cap of the events stream (XADD MAXLEN ~), and the cap of the events queue. */
 export const EVENTS_MAX_LEN = 10_000;
 
 /** A phone number as the platform accepts it: 3 to 15 digits. */

@@ -94,7 +94,8 @@ app.post('/messages', async (req, res) => {
     .expire(key, space.ttlSeconds)
     .exec();
   if (events) publishDeposited(message, space.synthetic);
-  else await redis.xadd(stream, 'MAXLEN', '~', String(EVENTS_MAX_LEN), '*', ...depositedEvent(message, space.synthetic));
+  else
+    await redis.xadd(stream, 'MAXLEN', '~', String(EVENTS_MAX_LEN), '*', ...depositedEvent(message, space.synthetic));
   res.status(201).json({ messageId: message.id });
 });
 

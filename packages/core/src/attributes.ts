@@ -9,6 +9,12 @@ export const PROBE_BAGGAGE_KEY = 'hoptrace.probe';
 /** Message field that carries the probe token next to `traceparent` (fallback when context is lost). */
 export const PROBE_MESSAGE_FIELD = 'hoptrace-probe';
 
+/**
+ * Message header a traced publish (and the Oamserver's broker triggers) adds: when the message was
+ * published, epoch ms, so that the consumer's hop knows its queue wait.
+ */
+export const MESSAGE_PUBLISHED_AT_FIELD = 'hoptrace-published-at';
+
 /** Span attribute: the probe's name (set on every span of a verified probe run). */
 export const ATTR_PROBE_NAME = 'hoptrace.probe.name';
 

@@ -102,6 +102,7 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     tracer,
     async close() {
       await collector.stop();
+      await runner.close();
       await tracer.shutdown().catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -118,8 +118,8 @@ describe('parseProbeConfig reports every problem at once, each with its path and
       ].join('\n'),
     );
     expect(error.issues).toEqual([
-      { path: 'probes.0.trigger', line: 3, message: 'give exactly one of http or redisStream' },
-      { path: 'probes.1.trigger', line: 7, message: 'give exactly one of http or redisStream' },
+      { path: 'probes.0.trigger', line: 3, message: 'give exactly one of http, redisStream, rabbitmq, nats' },
+      { path: 'probes.1.trigger', line: 7, message: 'give exactly one of http, redisStream, rabbitmq, nats' },
     ]);
   });
 

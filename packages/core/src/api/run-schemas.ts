@@ -43,7 +43,7 @@ export const clockSkewSchema = z.object({
 export type ClockSkew = z.infer<typeof clockSkewSchema>;
 
 export const triggerOutcomeSchema = z.object({
-  kind: z.enum(['http', 'redisStream']),
+  kind: z.enum(['http', 'redisStream', 'rabbitmq', 'nats']),
   /** The trigger was delivered and, for HTTP, answered with the expected status. */
   ok: z.boolean(),
   /** The trigger was delivered at all (an HTTP answer came back, or the message was added). */
@@ -52,7 +52,7 @@ export const triggerOutcomeSchema = z.object({
   status: z.number().optional(),
   /** HTTP status expected (`2xx` when any success is fine). */
   expectedStatus: z.union([z.number(), z.literal('2xx')]).optional(),
-  /** Redis Stream message id. */
+  /** Redis Stream message id (or the RabbitMQ message id the trigger set). */
   messageId: z.string().optional(),
   /** Why it failed (network error, timeout, unexpected status). */
   error: z.string().optional(),

@@ -5,11 +5,20 @@ import { formatDelta, formatDuration } from '../lib/format';
 import { compareHref, runHref } from '../lib/routes';
 
 /** What the trigger did, in words. */
+const TRIGGER_WHAT: Record<TriggerOutcome['kind'], string> = {
+  http: 'HTTP request',
+  redisStream: 'Redis Stream message',
+  rabbitmq: 'RabbitMQ message',
+  nats: 'NATS message',
+};
+
 export function triggerWords(t: TriggerOutcome): string {
-  const what = t.kind === 'http' ? 'HTTP request' : 'Redis Stream message';
+  const what = TRIGGER_WHAT[t.kind];
   if (!t.delivered) return `${what} not delivered${t.error ? `: ${t.error}` : ''} (${formatDuration(t.durationMs)})`;
-  if (t.kind === 'redisStream')
-    return `${what} added${t.messageId ? ` as ${t.messageId}` : ''} (${formatDuration(t.durationMs)})`;
+  if (t.kind !== 'http') {
+    const verb = t.kind === 'redisStream' ? 'added' : 'published';
+    return `${what} ${verb}${t.messageId ? ` as ${t.messageId}` : ''} (${formatDuration(t.durationMs)})`;
+  }
   const expected = t.expectedStatus !== undefined ? `, expected ${t.expectedStatus}` : '';
   const error = !t.ok && t.error ? `: ${t.error}` : '';
   return `${what} answered ${t.status ?? '?'}${expected}${error} (${formatDuration(t.durationMs)})`;

@@ -1,9 +1,14 @@
 import { SpanStatusCode, context as api, trace, type Span } from '@opentelemetry/api';
-import { ATTR_HOP_ERROR_TYPE, PROBE_BAGGAGE_KEY, PROBE_MESSAGE_FIELD } from '@hoptrace/core';
+import {
+  ATTR_HOP_ERROR_TYPE,
+  MESSAGE_PUBLISHED_AT_FIELD,
+  PROBE_BAGGAGE_KEY,
+  PROBE_MESSAGE_FIELD,
+} from '@hoptrace/core';
 import { injectMessageContext, startConsumerSpan, type MessageCarrier } from '../messaging';
 
 /** Header a traced publish adds: when the message was published (epoch ms), for the queue wait. */
-export const PUBLISHED_AT_HEADER = 'hoptrace-published-at';
+export const PUBLISHED_AT_HEADER = MESSAGE_PUBLISHED_AT_FIELD;
 
 /** Most messages one channel or subscription holds a CONSUMER span for while they await their ack. */
 export const MAX_UNSETTLED = 1000;

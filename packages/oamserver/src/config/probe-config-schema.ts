@@ -31,10 +31,50 @@ export const streamTriggerSchema = z
   })
   .strict();
 
+const messageBody = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+const messageHeaders = z.record(z.string(), z.string());
+
+/** A RabbitMQ message that starts a run: published to an exchange (or a queue, through the default exchange). */
+export const rabbitmqTriggerSchema = z
+  .object({
+    url: z
+      .string()
+      .refine((u) => URL.canParse(u) && /^amqps?:$/.test(new URL(u).protocol), 'must be an amqp:// or amqps:// URL')
+      .default('amqp://guest:guest@127.0.0.1:5672'),
+    /** The exchange; the default exchange (`""`) routes by queue name. */
+    exchange: z.string().default(''),
+    /** The routing key: with the default exchange, the queue's name. */
+    routingKey: z.string().min(1),
+    /** The message body: JSON for objects and arrays, as it is for a string. */
+    body: messageBody.default({}),
+    headers: messageHeaders.optional(),
+  })
+  .strict();
+
+/** A NATS message that starts a run (core NATS publish). */
+export const natsTriggerSchema = z
+  .object({
+    servers: z.string().min(1).default('nats://127.0.0.1:4222'),
+    subject: z.string().min(1),
+    body: messageBody.default({}),
+    headers: messageHeaders.optional(),
+  })
+  .strict();
+
+const TRIGGER_KINDS = ['http', 'redisStream', 'rabbitmq', 'nats'] as const;
+
 export const triggerSchema = z
-  .object({ http: httpTriggerSchema.optional(), redisStream: streamTriggerSchema.optional() })
+  .object({
+    http: httpTriggerSchema.optional(),
+    redisStream: streamTriggerSchema.optional(),
+    rabbitmq: rabbitmqTriggerSchema.optional(),
+    nats: natsTriggerSchema.optional(),
+  })
   .strict()
-  .refine((t) => (t.http ? 1 : 0) + (t.redisStream ? 1 : 0) === 1, 'give exactly one of http or redisStream');
+  .refine(
+    (t) => TRIGGER_KINDS.filter((kind) => t[kind] !== undefined).length === 1,
+    `give exactly one of ${TRIGGER_KINDS.join(', ')}`,
+  );
 
 export const budgetSchema = z
   .object({

@@ -44,10 +44,18 @@ function probeSummary(probe: ProbeDefinition) {
     timeout: formatDuration(probe.timeout),
     path: probe.path,
     budget: probe.budget,
-    trigger: probe.trigger.http
-      ? { http: { method: probe.trigger.http.method, url: probe.trigger.http.url } }
-      : { redisStream: { stream: probe.trigger.redisStream!.stream } },
+    trigger: triggerSummary(probe.trigger),
   };
+}
+
+/** What a probe's trigger is, without its body, headers or credentials. */
+function triggerSummary(trigger: ProbeDefinition['trigger']) {
+  if (trigger.http) return { http: { method: trigger.http.method, url: trigger.http.url } };
+  if (trigger.rabbitmq) {
+    return { rabbitmq: { exchange: trigger.rabbitmq.exchange, routingKey: trigger.rabbitmq.routingKey } };
+  }
+  if (trigger.nats) return { nats: { subject: trigger.nats.subject } };
+  return { redisStream: { stream: trigger.redisStream!.stream } };
 }
 
 /** `Server-Timing: app;dur=<ms>` on every API answer: how long the server worked on it. */

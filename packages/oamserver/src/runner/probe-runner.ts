@@ -12,6 +12,7 @@ import {
   ATTR_PROBE_NAME,
   ATTR_RUN_ID,
   ATTR_USER_AGENT_SYNTHETIC_TYPE,
+  MESSAGE_PUBLISHED_AT_FIELD,
   PROBE_BAGGAGE_KEY,
   PROBE_MESSAGE_FIELD,
   SYNTHETIC_TYPE_TEST,
@@ -24,6 +25,7 @@ import type { ProbeDefinition } from '../config/probe-config-schema';
 import type { OamRedis } from '../store/redis-client';
 import type { RunStore } from '../store/run-store';
 import type { StorageHealth } from '../store/storage-health';
+import { BrokerClients } from './broker-triggers';
 import { fireHttpTrigger } from './http-trigger';
 import { fireStreamTrigger } from './stream-trigger';
 
@@ -60,6 +62,7 @@ const propagator = new CompositePropagator({
  */
 export class ProbeRunner {
   private readonly _now: () => number;
+  private readonly _brokers = new BrokerClients();
 
   constructor(private readonly _deps: ProbeRunnerDeps) {
     this._now = _deps.now ?? Date.now;
@@ -110,12 +113,25 @@ export class ProbeRunner {
     const carrier: Record<string, string> = {};
     propagator.inject(context, carrier, defaultTextMapSetter);
 
-    const trigger = probe.trigger.http
-      ? await fireHttpTrigger(probe.trigger.http, carrier, probe.timeout)
-      : await fireStreamTrigger(this._deps.redis, probe.trigger.redisStream!, {
-          ...carrier,
-          [PROBE_MESSAGE_FIELD]: `${run.traceId}:${token}`,
-        });
+    // A message carries the probe field too: a consumer that loses the trace context still
+    // reports a context-broken hop rather than none.
+    const messageFields = { ...carrier, [PROBE_MESSAGE_FIELD]: `${run.traceId}:${token}` };
+    const { http, redisStream, rabbitmq, nats } = probe.trigger;
+    const trigger = http
+      ? await fireHttpTrigger(http, carrier, probe.timeout)
+      : rabbitmq
+        ? await this._brokers.fireRabbitmq(
+            rabbitmq,
+            { ...messageFields, [MESSAGE_PUBLISHED_AT_FIELD]: String(Date.now()) },
+            probe.timeout,
+          )
+        : nats
+          ? await this._brokers.fireNats(
+              nats,
+              { ...messageFields, [MESSAGE_PUBLISHED_AT_FIELD]: String(Date.now()) },
+              probe.timeout,
+            )
+          : await fireStreamTrigger(this._deps.redis, redisStream!, messageFields);
     if (!trigger.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: trigger.error });
     if (trigger.status !== undefined) span.setAttribute('http.response.status_code', trigger.status);
     span.end();
@@ -127,5 +143,10 @@ export class ProbeRunner {
       this._deps.storageHealth.failure(error);
     }
     return { run, trigger };
+  }
+
+  /** Closes the broker connections of message triggers. */
+  close(): Promise<void> {
+    return this._brokers.close();
   }
 }

@@ -1,6 +1,7 @@
 // The bench service: a small "quote" endpoint of an order service, in plain Express 5 ES modules,
-// with no hoptrace code on the request path. It is started either as `node app.js` (baseline) or
-// as `node --import @hoptrace/instrument/register app.js` (the drop-in), exactly as users do.
+// with no hoptrace code on the request path. It is started as `node app.js` (bare), with plain
+// OpenTelemetry (`--import ./otel-only/register.mjs`) or with the drop-in
+// (`--import @hoptrace/instrument/register`), exactly as users do.
 //
 // POST /quote   body {"customer": "...", "items": [{"sku": "SKU-0001", "qty": 2}, ...]}
 //   1. reads the price list from Redis (ioredis GET, ~17 KB of JSON) and parses it;
@@ -8,14 +9,16 @@
 //   3. signs the quote: BENCH_WORK_ROUNDS chained SHA-256 rounds, which stand in for the business
 //      logic a real handler runs (the default makes the whole request cost about 1 ms of CPU here);
 //   4. answers the quote as JSON.
-// GET /_stats   the drop-in's counters (`getInstrumentation()?.stats()`), null without the drop-in;
-//               `?flush=1` exports queued hop records first.
+// GET /_stats   the drop-in's mode and counters (`getInstrumentation().stats()`), or the plain
+//               OpenTelemetry preload's (spans exported), or null (lib/service-stats.mjs);
+//               `?flush=1` exports what is queued first.
 //
 // Environment: PORT (0 = any; the port is printed as {"port": N}), BENCH_APP_REDIS_URL (the app's
 // own Redis, never the exporter's), BENCH_CATALOG_KEY (where the price list is), BENCH_WORK_ROUNDS.
 import { createHash } from 'node:crypto';
 import express from 'express';
 import { Redis } from 'ioredis';
+import { benchStats } from './lib/service-stats.mjs';
 
 const catalogKey = process.env.BENCH_CATALOG_KEY ?? 'bench:catalog';
 const workRounds = Number(process.env.BENCH_WORK_ROUNDS ?? 100);
@@ -62,11 +65,7 @@ app.post('/quote', async (req, res) => {
 });
 
 app.get('/_stats', async (req, res) => {
-  // Loaded on demand, so that the baseline process never loads any hoptrace or OpenTelemetry code.
-  const { getInstrumentation } = await import('@hoptrace/instrument');
-  const instrumentation = getInstrumentation();
-  if (instrumentation && req.query.flush === '1') await instrumentation.forceFlush();
-  res.json(instrumentation?.stats() ?? null);
+  res.json(await benchStats(req.query.flush === '1'));
 });
 
 if (!(await redis.get(catalogKey))) {

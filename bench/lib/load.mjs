@@ -1,10 +1,8 @@
-// One load run with autocannon: fixed connections, fixed duration, every request a POST /quote.
+// One load run with autocannon: fixed connections, fixed duration, every request the handler's
+// request shape (lib/handlers.mjs) plus the headers the mode's traffic gives it.
 // Latency percentiles are computed here from each response's own time (sub-millisecond), because
 // autocannon's histogram keeps whole milliseconds, too coarse for a +5 % p99 target.
 import autocannon from 'autocannon';
-import { ORDER } from './catalog.mjs';
-
-const BODY = JSON.stringify(ORDER);
 
 /** Nearest-rank percentile of a sorted array. */
 export function percentile(sorted, p) {
@@ -16,7 +14,7 @@ export function percentile(sorted, p) {
  * Runs the load. `extraHeaders()` is called for every request (every mode goes through the same
  * per-request path, so the load generator costs the same in all of them).
  */
-export function runLoad({ url, connections, durationS, extraHeaders }) {
+export function runLoad({ url, connections, durationS, request, extraHeaders }) {
   const latenciesMs = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -26,11 +24,8 @@ export function runLoad({ url, connections, durationS, extraHeaders }) {
         duration: durationS,
         requests: [
           {
-            method: 'POST',
-            path: '/quote',
-            headers: { 'content-type': 'application/json' },
-            body: BODY,
-            setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...extraHeaders() } }),
+            ...request,
+            setupRequest: (built) => ({ ...built, headers: { ...built.headers, ...extraHeaders() } }),
           },
         ],
       },

@@ -1,15 +1,14 @@
-// One measured run of one mode: start the service, warm it up, load it, read what it used and
-// what the drop-in counted, stop it.
+// One measured run of one mode on one handler: start the service, warm it up, load it, read what
+// it used and what its instrumentation counted, stop it.
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { runLoad } from './load.mjs';
-import { modeEnv } from './modes.mjs';
+import { isHoptrace, modeEnv } from './modes.mjs';
 import { createProbePool } from './probe-headers.mjs';
 import { cpuTimeUs, peakRssMiB } from './proc-stats.mjs';
 import { countHopRecords } from './redis.mjs';
 import { startService } from './start-service.mjs';
-
-const NO_HEADERS = {};
+import { trafficForRun } from './traffic.mjs';
 
 /** GET /_stats on a fresh connection (a pooled keep-alive socket may be closed by the server meanwhile). */
 function fetchStats(url, flush) {
@@ -27,7 +26,7 @@ function fetchStats(url, flush) {
   });
 }
 
-/** The hop counters of the measured window: `after` minus `before`. */
+/** The drop-in's counters of the measured window: `after` minus `before`. */
 function hopDelta(before, after) {
   const minus = (a = {}, b = {}) =>
     Object.fromEntries(
@@ -41,40 +40,54 @@ function hopDelta(before, after) {
     droppedTotal: after.droppedTotal - before.droppedTotal,
     dropped: minus(after.dropped, before.dropped),
     rejectedTokens: minus(after.rejectedTokens, before.rejectedTokens),
+    probeCandidates: after.probeCandidates - before.probeCandidates,
     queuedAtEnd: after.queued,
   };
 }
 
-/** Runs `mode` once; `ctx` holds the shared settings (redis, secret, prefixes, load options). */
-export async function measureMode(mode, round, ctx) {
-  const keyPrefix = `${ctx.prefix}${mode.id}-r${round}:`;
-  const env = modeEnv(mode, { ...ctx, keyPrefix });
-  const service = await startService({ instrumented: mode.instrumented, env });
+/**
+ * Runs `mode` on `handler` once; `ctx` holds the shared settings (node binary, redis, secret,
+ * prefixes, load options).
+ */
+export async function measureMode(mode, handler, round, ctx) {
+  const keyPrefix = `${ctx.prefix}${handler.id}-${mode.id}-r${round}:`;
+  const env = modeEnv(mode, handler, { ...ctx, keyPrefix });
+  const service = await startService({ node: ctx.node, preload: mode.preload, app: handler.app, env });
+  const hoptrace = isHoptrace(mode);
   try {
-    const pool = mode.probes ? createProbePool({ secret: ctx.secret }) : undefined;
-    const load = { url: service.url, connections: ctx.connections, extraHeaders: pool ? pool.next : () => NO_HEADERS };
-    await runLoad({ ...load, durationS: ctx.warmupS });
-    const before = mode.instrumented ? await fetchStats(service.url, true) : null;
+    // Every mode draws its probes from a pool (ordinary traffic sends a trickle of them).
+    const pool = createProbePool({ secret: ctx.secret });
+    const load = (durationS) => {
+      const traffic = trafficForRun(mode.traffic, pool, durationS);
+      const run = { url: service.url, connections: ctx.connections, durationS, request: handler.request };
+      return runLoad({ ...run, extraHeaders: traffic.next }).then((result) => ({
+        ...result,
+        probesSent: traffic.probesSent(),
+      }));
+    };
+    await load(ctx.warmupS);
+    const before = mode.preload ? await fetchStats(service.url, true) : null;
     const loadAvg1m = loadavg()[0];
     const cpuBefore = cpuTimeUs(service.pid);
-    const result = await runLoad({ ...load, durationS: ctx.durationS });
+    const result = await load(ctx.durationS);
     const cpuAfter = cpuTimeUs(service.pid);
-    // Peak memory before /_stats, which loads the hoptrace package in the baseline process.
+    // Peak memory before /_stats, whose flush is not part of the measured window.
     const peakRss = peakRssMiB(service.pid);
+    const base = { mode: mode.id, handler: handler.id, round, ...result };
     const exitedDuringRun = service.exited();
-    if (exitedDuringRun) return { mode: mode.id, round, ...result, exitedDuringRun, serviceStderr: service.stderr() };
-    const after = mode.instrumented ? await fetchStats(service.url, true) : null;
+    if (exitedDuringRun) return { ...base, exitedDuringRun, serviceStderr: service.stderr() };
+    const after = mode.preload ? await fetchStats(service.url, true) : null;
     return {
-      mode: mode.id,
-      round,
-      ...result,
+      ...base,
       cpuUsPerReq: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / result.requests,
       peakRssMiB: peakRss,
       loadAvg1m,
-      probePoolSize: pool?.size ?? 0,
-      hops: after ? hopDelta(before, after) : null,
-      hopsWrittenSinceStart: after?.written ?? null,
-      hopRecordsInRedis: mode.instrumented ? (await countHopRecords(ctx.redis, keyPrefix)).records : null,
+      probePoolSize: pool.size,
+      instrumentationMode: after?.mode ?? null,
+      hops: hoptrace ? hopDelta(before, after) : null,
+      hopsWrittenSinceStart: hoptrace ? after.written : null,
+      hopRecordsInRedis: hoptrace ? (await countHopRecords(ctx.redis, keyPrefix)).records : null,
+      spansExported: after?.spansExported === undefined ? null : after.spansExported - before.spansExported,
       serviceStderr: service.stderr().slice(-2000),
     };
   } catch (error) {

@@ -1,9 +1,22 @@
-// The human-readable report: one table, the per-round ratios, the targets, and what to keep in mind.
-import { TARGETS } from './summary.mjs';
+// The human-readable report: per handler, one table of the modes with their ratios to bare and to
+// plain OpenTelemetry, the same-round ratio ranges (the noise band), what each mode sent and
+// counted, the issue-10 targets and a probe hop's own cost; then the notes and the checks.
 
 const fixed = (value, digits) => (value === null || value === undefined ? 'n/a' : value.toFixed(digits));
-const times = (value) => (value === null ? 'n/a' : `×${value.toFixed(2)}`);
-const percent = (value) => (value === null ? 'n/a' : `${value >= 1 ? '+' : ''}${((value - 1) * 100).toFixed(1)} %`);
+const times = (value) => (value === null || value === undefined ? 'n/a' : `×${value.toFixed(2)}`);
+const signedUs = (value) =>
+  value === null || value === undefined ? 'n/a' : `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(0)} µs`;
+const timesBand = (b) => (b ? `${times(b.min)}–${times(b.max)}` : 'n/a');
+const usBand = (b) => (b ? `${signedUs(b.min)} … ${signedUs(b.max)}` : 'n/a');
+
+function table(rows, indent = '') {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => String(row[c]).length)));
+  const line = (row) =>
+    indent +
+    row.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ');
+  const [head, ...body] = rows;
+  return [line(head), indent + widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+}
 
 function hopsCell(hops) {
   if (!hops) return '-';
@@ -11,71 +24,123 @@ function hopsCell(hops) {
   return `${hops.written} / ${hops.droppedTotal}${reasons.length ? ` (${reasons.join(', ')})` : ''}`;
 }
 
-function table(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => String(row[c]).length)));
-  const line = (row) =>
-    row.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c])));
-  const [head, ...body] = rows;
-  return [line(head).join('  '), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map((r) => line(r).join('  '))];
+/** The main table of one handler: medians, and their ratios to bare and to otel. */
+function modesTable(h) {
+  return table([
+    [
+      'mode',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      'peak RSS MiB',
+      'req/s vs bare',
+      'CPU vs bare',
+      'req/s vs otel',
+      'CPU vs otel',
+    ],
+    ...h.modes.map((m) => [
+      m.mode,
+      fixed(m.reqPerSec, 0),
+      fixed(m.p50Ms, 2),
+      fixed(m.p99Ms, 2),
+      fixed(m.cpuUsPerReq, 0),
+      fixed(m.peakRssMiB, 0),
+      times(m.vsBare.reqPerSec),
+      times(m.vsBare.cpuUsPerReq),
+      times(m.vsOtel.reqPerSec),
+      times(m.vsOtel.cpuUsPerReq),
+    ]),
+  ]);
+}
+
+function noiseTable(h) {
+  return table(
+    [
+      ['mode', 'req/s vs bare', 'CPU vs bare', 'req/s vs otel', 'CPU vs otel'],
+      ...h.modes
+        .filter((m) => m.mode !== 'bare')
+        .map((m) => [
+          m.mode,
+          timesBand(m.vsBareRounds.reqPerSec),
+          timesBand(m.vsBareRounds.cpuUsPerReq),
+          m.mode === 'otel' ? '-' : timesBand(m.vsOtelRounds.reqPerSec),
+          m.mode === 'otel' ? '-' : timesBand(m.vsOtelRounds.cpuUsPerReq),
+        ]),
+    ],
+    '  ',
+  );
+}
+
+function trafficTable(h) {
+  return table(
+    [
+      [
+        'mode',
+        'requests',
+        'err/non-2xx',
+        'probes sent',
+        'hops written / dropped',
+        'probe candidates',
+        'spans exported',
+      ],
+      ...h.modes.map((m) => [
+        m.mode,
+        m.requests,
+        `${m.errors}/${m.non2xx}`,
+        m.probesSent,
+        hopsCell(m.hops),
+        m.hops && m.mode.startsWith('probe-only') ? m.hops.probeCandidates : '-',
+        m.spansExported ?? '-',
+      ]),
+    ],
+    '  ',
+  );
+}
+
+function targetLine(t) {
+  const verdict = t.met === null ? 'n/a' : t.met ? 'met' : 'NOT met';
+  return (
+    `  ${t.what}: ${times(t.value)} (target ${t.atLeast ? '≥' : '≤'} ${times(t.limit)}) ${verdict}` +
+    `; same-round ${timesBand(t.sameRound)}`
+  );
+}
+
+function hopCostLine(c) {
+  return `  ${c.what}: ${signedUs(c.us)} = cpu(${c.probes}) − cpu(${c.ordinary}); same-round ${usBand(c.sameRound)}`;
+}
+
+function handlerSection(h, config) {
+  return [
+    '',
+    `=== ${h.handler}: ${h.label} ===`,
+    '',
+    ...modesTable(h),
+    '',
+    `same-round ratios (min–max over ${config.rounds} rounds; their spread is the noise of this run):`,
+    ...noiseTable(h),
+    '',
+    'traffic of the measured windows (totals over rounds):',
+    ...trafficTable(h),
+    '',
+    'targets (issue 10):',
+    ...h.targets.map(targetLine),
+    '',
+    'probe hop cost (CPU µs per probe request above an ordinary request, medians over rounds):',
+    ...h.probeHopCost.map(hopCostLine),
+  ];
 }
 
 /** The report as lines of text. */
 export function formatReport({ summary, config, machine, failures }) {
-  const rows = [
-    [
-      'mode',
-      'req/s',
-      'vs base',
-      'p50 ms',
-      'p99 ms',
-      'vs base',
-      'CPU µs/req',
-      'vs base',
-      'peak RSS MiB',
-      'err/non-2xx',
-      'hops written / dropped',
-    ],
-    ...summary.map((s) => [
-      s.mode,
-      fixed(s.reqPerSec, 0),
-      times(s.ratio.reqPerSec),
-      fixed(s.p50Ms, 2),
-      fixed(s.p99Ms, 2),
-      times(s.ratio.p99Ms),
-      fixed(s.cpuUsPerReq, 0),
-      times(s.ratio.cpuUsPerReq),
-      fixed(s.peakRssMiB, 0),
-      `${s.errors}/${s.non2xx}`,
-      hopsCell(s.hops),
-    ]),
-  ];
-  const lines = [
+  return [
     '',
-    `hoptrace drop-in overhead — ${machine.date}, ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ` +
-      `load average ${fixed(machine.loadAvg1mAtStart, 1)} at start, ${fixed(machine.loadAvg1mAtEnd, 1)} at end`,
-    `POST /quote, ${config.connections} connections, ${config.durationS} s per run after ${config.warmupS} s warm-up, ` +
-      `${config.rounds} rounds (order alternates), medians over rounds; ratios against the baseline of this run`,
-    '',
-    ...table(rows),
-    '',
-    'same-round ratios (req/s | p99), one per round, then their median — their spread is the noise of this run:',
-    ...summary
-      .filter((s) => s.mode !== 'baseline')
-      .map(
-        (s) =>
-          `  ${s.mode.padEnd(18)} ${s.roundRatios.reqPerSec.map(times).join(' ')} (median ${times(s.roundRatioMedian.reqPerSec)})` +
-          `  |  ${s.roundRatios.p99Ms.map(times).join(' ')} (median ${times(s.roundRatioMedian.p99Ms)})`,
-      ),
-    '',
-    `targets (RELIABILITY.md §5.3): throughput ≥ ${times(TARGETS.minReqPerSecRatio)}, p99 ≤ ${times(TARGETS.maxP99Ratio)} of baseline`,
-    ...summary
-      .filter((s) => s.targets)
-      .map(
-        (s) =>
-          `  ${s.mode.padEnd(18)} throughput ${percent(s.ratio.reqPerSec)} ${s.targets.throughput ? 'met' : 'NOT met'}, ` +
-          `p99 ${percent(s.ratio.p99Ms)} ${s.targets.p99 ? 'met' : 'NOT met'}, ` +
-          `+${fixed(s.addedCpuUsPerReq, 0)} µs CPU per request`,
-      ),
+    `hoptrace drop-in overhead — ${machine.date}, ${machine.cpus} × ${machine.cpuModel}, services on Node ` +
+      `${machine.serviceNode} (bench on ${machine.node}), load average ${fixed(machine.loadAvg1mAtStart, 1)} at ` +
+      `start, ${fixed(machine.loadAvg1mAtEnd, 1)} at end`,
+    `${config.connections} connections, ${config.durationS} s per run after ${config.warmupS} s warm-up, ` +
+      `${config.rounds} rounds per handler (mode order alternates), medians over rounds`,
+    ...summary.flatMap((h) => handlerSection(h, config)),
     '',
     ...config.notes.map((note) => `note: ${note}`),
     '',
@@ -83,5 +148,4 @@ export function formatReport({ summary, config, machine, failures }) {
       ? 'correctness checks: all passed (speed is reported, never asserted)'
       : ['correctness checks FAILED:', ...failures.map((f) => `  - ${f}`)].join('\n'),
   ];
-  return lines;
 }

@@ -1,6 +1,8 @@
-// Starts bench/app.js as a child process, the way users start a service: plain `node app.js`, or
-// `node --import @hoptrace/instrument/register app.js` for the drop-in. Configured only through
-// the environment given (the parent's OTEL_* variables are not passed on).
+// Starts a bench app (app.js or minimal-app.js) as a child process, the way users start a service:
+// plain `node app.js`, or with one preload (`--import @hoptrace/instrument/register` for the
+// drop-in, `--import ./otel-only/register.mjs` for plain OpenTelemetry), with the given Node
+// binary. Configured only through the environment given (the parent's OTEL_* variables are not
+// passed on).
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** Resolves to { pid, url, exited(), waitForExit(ms), stderr(), stop() } once the app prints its port. */
-export function startService({ instrumented, env }) {
-  const args = instrumented ? ['--import', '@hoptrace/instrument/register', 'app.js'] : ['app.js'];
-  const child = spawn(process.execPath, args, {
+export function startService({ node = process.execPath, preload, app, env }) {
+  const args = preload ? ['--import', preload, app] : [app];
+  const child = spawn(node, args, {
     cwd: BENCH_DIR,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,10 +3,10 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type * as ExpressModule from '@opentelemetry/instrumentation-express';
+import type * as HttpModule from '@opentelemetry/instrumentation-http';
+import type * as IORedisModule from '@opentelemetry/instrumentation-ioredis';
+import type * as UndiciModule from '@opentelemetry/instrumentation-undici';
 import {
   defaultResource,
   detectResources,
@@ -41,8 +41,20 @@ function brokerInstrumentations(tracing: BrokerTracingOptions): Instrumentation[
   return [new AmqplibInstrumentation(tracing), new NatsInstrumentation(tracing)];
 }
 
-/** The instrumentations enabled when none are given: Express over http, fetch, ioredis, RabbitMQ, NATS. */
+/**
+ * The instrumentations enabled when none are given: Express over http, fetch, ioredis, RabbitMQ,
+ * NATS. OpenTelemetry's are loaded here, only when full mode asks for them: a probe-only service
+ * does not carry their code (loaded code alone cost ordinary requests measurably, see
+ * docs/probe-only.md).
+ */
 export function defaultInstrumentations(): Instrumentation[] {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof HttpModule;
+  const { ExpressInstrumentation, ExpressLayerType } =
+    require('@opentelemetry/instrumentation-express') as typeof ExpressModule;
+  const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof UndiciModule;
+  const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis') as typeof IORedisModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   return [
     ...brokerInstrumentations({ probeOnly: false }),
     new HttpInstrumentation(),

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import type { RunView } from '@hoptrace/oamserver';
-import { cliEnv, runCli, writeConfig } from '../support/oamserver';
+import { publisherProbesConfig } from '../support/broker-probes';
+import { probeOnce } from '../support/oamserver';
 import { deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
 import { startService, type RunningService } from '../support/services';
-
-type Judged = RunView & { fault?: NonNullable<RunView['fault']> };
 
 // A hop over NATS with no code change in the services (nats.js as they use it):
 //   publisher (Express 5, ES module) --publish--> subject
@@ -41,16 +39,13 @@ describe.each(['probe-only', 'full'] as const)('a hop over NATS (services %s)', 
       startService('express5-esm', { name: 'publisher', env: { ...env, NATS_PUBLISH: subjects.ok } }),
     ]);
     services.push(tail, ...started);
-    const publisher = started[3].url;
-    const probe = (name: string, query: string, budget = '') => `
-  - name: ${name}
-    timeout: 3s
-    trigger: { http: { url: "${publisher}/work?${query}" } }
-    path: [publisher, consumer, tail]${budget}`;
-    config = writeConfig(`
-storage: { keyPrefix: "${prefix}" }
-probes:${probe('ok', `subject=${subjects.ok}`)}${probe('slow', `subject=${subjects.slow}`, '\n    budget: { hops: { consumer: 200ms } }')}${probe('failing', `subject=${subjects.failing}`)}${probe('nobody-subscribes', `subject=${subjects.nobody}`)}${probe('stripped', `subject=${subjects.ok}&drop=1`)}
-`);
+    config = publisherProbesConfig(prefix, started[3].url, [
+      { name: 'ok', query: `subject=${subjects.ok}` },
+      { name: 'slow', query: `subject=${subjects.slow}`, consumerBudget: '200ms' },
+      { name: 'failing', query: `subject=${subjects.failing}` },
+      { name: 'nobody-subscribes', query: `subject=${subjects.nobody}` },
+      { name: 'stripped', query: `subject=${subjects.ok}&drop=1` },
+    ]);
   });
 
   afterAll(async () => {
@@ -59,14 +54,7 @@ probes:${probe('ok', `subject=${subjects.ok}`)}${probe('slow', `subject=${subjec
     redis.disconnect();
   });
 
-  async function probe(name: string): Promise<Judged> {
-    const { code, stdout, stderr } = await runCli(['probe', name, '--config', config, '--json'], cliEnv());
-    try {
-      return JSON.parse(stdout) as Judged;
-    } catch {
-      throw new Error(`hoptrace probe ${name} printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
-    }
-  }
+  const probe = async (name: string) => (await probeOnce(config, name)).view;
 
   it('ok: the subscriber is a hop after the publisher, with its queue wait, and calls on', async () => {
     const view = await probe('ok');

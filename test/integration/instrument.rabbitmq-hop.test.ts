@@ -2,12 +2,10 @@ import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import type { RunView } from '@hoptrace/oamserver';
-import { cliEnv, runCli, writeConfig } from '../support/oamserver';
+import { publisherProbesConfig } from '../support/broker-probes';
+import { probeOnce, writeConfig } from '../support/oamserver';
 import { deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
 import { startService, type RunningService } from '../support/services';
-
-type Judged = RunView & { fault?: NonNullable<RunView['fault']> };
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -22,14 +20,7 @@ async function deleteQueues(names: string[]): Promise<void> {
   }
 }
 
-async function probeWith(config: string, name: string): Promise<Judged> {
-  const { code, stdout, stderr } = await runCli(['probe', name, '--config', config, '--json'], cliEnv());
-  try {
-    return JSON.parse(stdout) as Judged;
-  } catch {
-    throw new Error(`hoptrace probe ${name} printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
-  }
-}
+const probeWith = async (config: string, name: string) => (await probeOnce(config, name)).view;
 
 // A hop over RabbitMQ with no code change in the services (amqplib as they use it):
 //   publisher (Express 5, ES module, amqplib promise API) --sendToQueue--> queue
@@ -59,16 +50,13 @@ describe.each(['probe-only', 'full'] as const)('a hop over RabbitMQ (services %s
       startService('express5-esm', { name: 'publisher', env: { ...env, AMQP_PUBLISH: queues.ok } }),
     ]);
     services.push(tail, ...started);
-    const publisher = started[3].url;
-    const probe = (name: string, query: string, budget = '') => `
-  - name: ${name}
-    timeout: 3s
-    trigger: { http: { url: "${publisher}/work?${query}" } }
-    path: [publisher, consumer, tail]${budget}`;
-    config = writeConfig(`
-storage: { keyPrefix: "${prefix}" }
-probes:${probe('ok', `queue=${queues.ok}`)}${probe('slow', `queue=${queues.slow}`, '\n    budget: { hops: { consumer: 200ms } }')}${probe('failing', `queue=${queues.failing}`)}${probe('nobody-consumes', `queue=${queues.nobody}`)}${probe('stripped', `queue=${queues.ok}&drop=1`)}
-`);
+    config = publisherProbesConfig(prefix, started[3].url, [
+      { name: 'ok', query: `queue=${queues.ok}` },
+      { name: 'slow', query: `queue=${queues.slow}`, consumerBudget: '200ms' },
+      { name: 'failing', query: `queue=${queues.failing}` },
+      { name: 'nobody-consumes', query: `queue=${queues.nobody}` },
+      { name: 'stripped', query: `queue=${queues.ok}&drop=1` },
+    ]);
   });
 
   afterAll(async () => {

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import type { RunView } from '@hoptrace/oamserver';
-import { cliEnv, runCli, writeConfig } from '../support/oamserver';
+import { probeOnce, writeConfig } from '../support/oamserver';
 import { freePort } from '../support/ports';
 import { deleteKeysUnder, keysUnder, testRedis, uniquePrefix } from '../support/redis';
 import { startService, type RunningService } from '../support/services';
-
-type Judged = RunView & { fault: NonNullable<RunView['fault']> };
 
 // alpha --fetch--> beta --http.get--> gamma, each `hoptrace probe` a fresh Oamserver process (as
 // after a restart), with nothing in Redis under this prefix at the start: the blame must come from
@@ -52,14 +49,7 @@ probes:
     redis.disconnect();
   });
 
-  async function probe(): Promise<Judged> {
-    const { code, stdout, stderr } = await runCli(['probe', 'chain', '--config', config, '--json'], cliEnv());
-    try {
-      return JSON.parse(stdout) as Judged;
-    } catch {
-      throw new Error(`hoptrace probe printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
-    }
-  }
+  const probe = async () => (await probeOnce(config, 'chain')).view;
 
   it('the third service never started, first run ever: lost at gamma, naming the address beta called', async () => {
     expect(await keysUnder(redis, prefix)).toEqual([]);

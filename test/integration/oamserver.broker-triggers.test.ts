@@ -2,13 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import amqp from 'amqplib';
-import type { RunView } from '@hoptrace/oamserver';
-import { cliEnv, runCli, writeConfig } from '../support/oamserver';
+import { probeOnce, writeConfig } from '../support/oamserver';
 import { freePort } from '../support/ports';
 import { deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
 import { startService, type RunningService } from '../support/services';
-
-type Judged = RunView & { fault?: NonNullable<RunView['fault']> };
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -70,14 +67,7 @@ probes:
     redis.disconnect();
   });
 
-  async function probe(name: string): Promise<{ code: number | null; view: Judged }> {
-    const { code, stdout, stderr } = await runCli(['probe', name, '--config', config, '--json'], cliEnv());
-    try {
-      return { code, view: JSON.parse(stdout) as Judged };
-    } catch {
-      throw new Error(`hoptrace probe ${name} printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
-    }
-  }
+  const probe = (name: string) => probeOnce(config, name);
 
   it('a RabbitMQ message: the consumer is the first hop, with its queue wait; ok', async () => {
     const { code, view } = await probe('from-rabbitmq');

@@ -7,6 +7,7 @@ import { freePort } from './ports';
 import { TEST_SECRET } from './probe';
 import { REDIS_URL } from './redis';
 import { waitFor } from './wait';
+import type { RunView } from '@hoptrace/oamserver';
 
 /** The `hoptrace` CLI, as built. */
 export const HOPTRACE_CLI = join(
@@ -52,6 +53,26 @@ export function runCli(
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A run as `hoptrace probe --json` prints it, with its fault when it has one. */
+export type ProbedRun = RunView & { fault?: NonNullable<RunView['fault']> };
+
+/**
+ * `hoptrace probe <name> --config <config> --json`: the exit code and the run it printed. Fails
+ * the test with the CLI's output when it printed no JSON.
+ */
+export async function probeOnce(
+  config: string,
+  name: string,
+  env: NodeJS.ProcessEnv = cliEnv(),
+): Promise<{ code: number | null; view: ProbedRun }> {
+  const { code, stdout, stderr } = await runCli(['probe', name, '--config', config, '--json'], env);
+  try {
+    return { code, view: JSON.parse(stdout) as ProbedRun };
+  } catch {
+    throw new Error(`hoptrace probe ${name} printed no JSON (exit ${code}):\n${stdout}\n${stderr}`);
+  }
 }
 
 /** A `hoptrace serve` running as a child process. */

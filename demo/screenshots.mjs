@@ -4,6 +4,7 @@
 // docs/images/overview.png and docs/images/run.png, and heals recorder-2 again, also on failure
 // or Ctrl-C.
 //   node demo/screenshots.mjs [--url http://127.0.0.1:4400] [--base-port 7001]
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './lib/chromium.mjs';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,6 @@ import { DEFAULT_BASE_PORT } from './services/lib/topology.js';
 
 const repoDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const imagesDir = join(repoDir, 'docs', 'images');
-const CHROMIUM = '/usr/bin/chromium';
 const SLOW_INSTANCE = 'recorder-2';
 const FAULT = { latencyMs: 400 };
 /** Runs of every probe before the fault, so that the strips show some history. */
@@ -129,8 +129,8 @@ async function loaded(page) {
 }
 
 async function shoot({ url, basePort }) {
-  if (!existsSync(CHROMIUM)) {
-    throw new ScreenshotError(`chromium is not installed at ${CHROMIUM}: sudo apt-get install -y chromium`);
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new ScreenshotError(`chromium is not installed at ${CHROMIUM_PATH}: sudo apt-get install -y chromium`);
   }
   const meta = await checkOamserver(url);
   const recorder2 = await findSlowInstance(basePort);
@@ -158,17 +158,8 @@ async function shoot({ url, basePort }) {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS],
   });
   try {
     console.log(`slowing ${SLOW_INSTANCE} down (${JSON.stringify(FAULT)})...`);

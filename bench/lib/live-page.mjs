@@ -4,20 +4,10 @@
 // errors) and from outside (Performance.getMetrics over the DevTools protocol).
 /* global window, document, requestAnimationFrame, MutationObserver */
 import { existsSync } from 'node:fs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@hoptrace/demo/chromium';
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-/** Without the networking flags chromium floods this closed network with refused connections; /dev/shm is small here. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH };
 export const VIEWPORT = { width: 1280, height: 900 };
 
 /**
@@ -59,7 +49,7 @@ export async function launchChromium() {
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS],
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,

@@ -66,7 +66,6 @@ describe.each(['probe-only', 'full'] as const)('a hop over NATS (services %s)', 
     ]);
     expect(view.hops[1]!.kind).toBe('consumer');
     expect(view.hops[1]!.queueWaitMs).toBeGreaterThanOrEqual(0);
-    expect(view.hops[1]!.queueWaitMs).toBeLessThan(2000);
   });
 
   it('slow at the consumer, when it takes longer than its budget', async () => {

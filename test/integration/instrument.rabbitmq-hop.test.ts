@@ -76,7 +76,6 @@ describe.each(['probe-only', 'full'] as const)('a hop over RabbitMQ (services %s
     expect(consumer.operation).toBe(`process ${queues.ok}`);
     expect(consumer.kind).toBe('consumer');
     expect(consumer.queueWaitMs).toBeGreaterThanOrEqual(0);
-    expect(consumer.queueWaitMs).toBeLessThan(2000);
   });
 
   it('slow at the consumer, when it takes longer than its budget', async () => {

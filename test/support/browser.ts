@@ -5,26 +5,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AxeResults } from 'axe-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '@hoptrace/demo/chromium';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium (`apt-get install chromium`); `npx playwright install` cannot download browsers here. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export { CHROMIUM_PATH };
 
 /** Where the suites save their screenshots (ignored by git). */
 export const ARTIFACTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'browser', 'artifacts');
-
-// Without the networking flags chromium keeps trying to reach Google's services, and floods this
-// closed network with refused connections; /dev/shm is small in containers.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Starts headless chromium; fails (never skips) with what to install when it is missing. */
 export async function launchBrowser(): Promise<Browser> {
@@ -34,7 +22,7 @@ export async function launchBrowser(): Promise<Browser> {
         'Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), then run the tests again.',
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
 }
 
 /** A browser context the size of a laptop screen, in one fixed zone and locale. */

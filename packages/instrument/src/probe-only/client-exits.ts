@@ -39,28 +39,34 @@ type HttpModule = { request: RequestFunction; get: RequestFunction };
 export class ClientExits {
   private readonly _undiciSpans = new WeakMap<object, Span>();
   private readonly _patched: { module: HttpModule; request: RequestFunction; get: RequestFunction }[] = [];
-  private readonly _subscriptions: [string, (message: unknown) => void][] = [
+  /** Each channel with its listener, made safe once (subscribe and unsubscribe need the same function). */
+  private readonly _subscriptions: [string, (message: unknown) => void][] = (
     [
-      'http.client.response.finish',
-      (m) => this._httpResponse(m as { request: ClientRequest; response: IncomingMessage }),
-    ],
-    ['http.client.request.error', (m) => this._httpError(m as { request: ClientRequest; error: unknown })],
-    ['undici:request:create', (m) => this._undiciStart((m as { request: UndiciRequest }).request)],
-    ['undici:request:headers', (m) => this._undiciHeaders(m as { request: object; response: { statusCode?: number } })],
-    ['undici:request:trailers', (m) => this._undiciEnd((m as { request: object }).request)],
-    ['undici:request:error', (m) => this._undiciError(m as { request: object; error: unknown })],
-  ];
+      [
+        'http.client.response.finish',
+        (m) => this._httpResponse(m as { request: ClientRequest; response: IncomingMessage }),
+      ],
+      ['http.client.request.error', (m) => this._httpError(m as { request: ClientRequest; error: unknown })],
+      ['undici:request:create', (m) => this._undiciStart((m as { request: UndiciRequest }).request)],
+      [
+        'undici:request:headers',
+        (m) => this._undiciHeaders(m as { request: object; response: { statusCode?: number } }),
+      ],
+      ['undici:request:trailers', (m) => this._undiciEnd((m as { request: object }).request)],
+      ['undici:request:error', (m) => this._undiciError(m as { request: object; error: unknown })],
+    ] as [string, (message: unknown) => void][]
+  ).map(([channel, listener]) => [channel, guarded(listener)]);
 
   constructor(private readonly _tracer: Tracer) {}
 
   start(): void {
-    for (const [channel, listener] of this._subscriptions) subscribe(channel, guarded(listener));
+    for (const [channel, listener] of this._subscriptions) subscribe(channel, listener);
     for (const module of [http, https] as HttpModule[]) this._wrapModule(module);
     syncBuiltinESMExports();
   }
 
   stop(): void {
-    for (const [channel, listener] of this._subscriptions) unsubscribe(channel, guarded(listener));
+    for (const [channel, listener] of this._subscriptions) unsubscribe(channel, listener);
     for (const { module, request, get } of this._patched.splice(0)) {
       module.request = request;
       module.get = get;
@@ -170,22 +176,15 @@ function exitSpanOf(request: ClientRequest): Span | undefined {
   return (request as ClientRequest & { [EXIT_SPAN]?: Span })[EXIT_SPAN];
 }
 
-const guardedListeners = new WeakMap<(message: unknown) => void, (message: unknown) => void>();
-
 /** The same listener, made safe: a fault of ours never reaches the host's call. */
 function guarded(listener: (message: unknown) => void): (message: unknown) => void {
-  let safe = guardedListeners.get(listener);
-  if (!safe) {
-    safe = (message) => {
-      try {
-        listener(message);
-      } catch {
-        // The call goes on untraced.
-      }
-    };
-    guardedListeners.set(listener, safe);
-  }
-  return safe;
+  return (message) => {
+    try {
+      listener(message);
+    } catch {
+      // The call goes on untraced.
+    }
+  };
 }
 
 function httpAttributes(request: ClientRequest, method: string): Attributes {

@@ -1,10 +1,10 @@
 // The voicemail demo, all of it: finds (or starts) Redis, starts every service instance with the
-// hoptrace drop-in, then the Oamserver, prints where everything is, and stops it all on Ctrl-C.
+// hoptrace drop-in (the call edge also on a SIP port), then the Oamserver, prints where everything is, and stops it all on Ctrl-C.
 //   node demo/run.mjs [--instances N] [--base-port P] [--no-oamserver] [--verbose]
 // A service can run with a skewed clock (under faketime): NOTIFIER_CLOCK_OFFSET=+30s.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, UsageError, parseLauncherArgs } from './lib/args.mjs';
 import {
@@ -17,7 +17,7 @@ import {
 import { OAMSERVER_PORT, OAMSERVER_URL, oamserverCli, oamserverCommand } from './lib/oamserver.mjs';
 import { chooseEventsTransport } from './lib/brokers.mjs';
 import { describeModes, ignoredFaultVariables, instanceEnv, planInstances } from './lib/plan.mjs';
-import { portIsFree } from './lib/ports.mjs';
+import { portIsFree, udpPortIsFree } from './lib/ports.mjs';
 import { probeConfigFor } from './lib/probe-config.mjs';
 import { Supervisor, describeExit, waitHealthy } from './lib/processes.mjs';
 import { RedisUnavailable, findOrStartRedis } from './lib/redis.mjs';
@@ -54,9 +54,12 @@ function onUnexpectedExit(child, exit) {
   }
 }
 
+/** `ports`: `{ port, owner, udp }`; a UDP port (the call edge's SIP) is checked as one. */
 async function assertPortsFree(ports) {
   const taken = [];
-  for (const { port, owner } of ports) if (!(await portIsFree(port))) taken.push(`${port} (${owner})`);
+  for (const { port, owner, udp } of ports) {
+    if (!(await (udp ? udpPortIsFree(port) : portIsFree(port)))) taken.push(`${port}${udp ? '/udp' : ''} (${owner})`);
+  }
   if (taken.length > 0) {
     throw new StartupError(`port(s) in use: ${taken.join(', ')}. Stop what uses them, or pick another --base-port.`);
   }
@@ -68,6 +71,19 @@ function writeEnvFile(redisUrl, secret) {
   const file = join(stateDir, 'demo.env');
   writeFileSync(file, `REDIS_URL=${redisUrl}\nHOPTRACE_SECRET=${secret}\n`, { mode: 0o600 });
   return file;
+}
+
+/** How to call the call edge over SIP (with sipp, Debian's sip-tester). */
+function sipHints(plan) {
+  const edge = plan.find((i) => i.sipTarget);
+  const scenario = relative(process.cwd(), join(repoDir, 'test', 'fixtures', 'sipp', 'diverted-call.xml'));
+  return [
+    '',
+    `call edge (SIP)   udp ${edge.sipTarget}     (sipp: apt-get install sip-tester)`,
+    `  a plain call      sipp -sn uac -s 4155550100 -m 1 ${edge.sipTarget}`,
+    `  leave a message   sipp -sf ${scenario} -key caller 4155550199 -s 4155550100 -m 1 ${edge.sipTarget}`,
+    `  its counters      curl ${edge.url}/sip/stats`,
+  ].join('\n');
 }
 
 async function main() {
@@ -88,6 +104,7 @@ async function main() {
   if (clock.offsets.size > 0 && !faketimeInstalled()) throw new StartupError(faketimeMissingMessage(clock.variables));
   const cli = options.oamserver ? oamserverCli(repoDir) : undefined;
   const ports = plan.map((i) => ({ port: i.port, owner: i.id }));
+  for (const i of plan) if (i.sipPort !== undefined) ports.push({ port: i.sipPort, owner: `${i.id} SIP`, udp: true });
   if (cli) ports.push({ port: OAMSERVER_PORT, owner: 'oamserver' });
   await assertPortsFree(ports);
 
@@ -137,6 +154,7 @@ async function main() {
       demoDir,
       stateDir,
       gatewayUrl: plan[0].url,
+      sipTarget: plan.find((i) => i.sipTarget)?.sipTarget,
       keyPrefix: process.env.HOPTRACE_KEY_PREFIX,
     });
     const command = oamserverCommand({ cli, configPath, env: process.env, redisUrl: redis.url, secret });
@@ -152,6 +170,7 @@ async function main() {
   console.log(
     usageHints({ plan, oamserverUrl, configPath, repoDir, envFile, instances: instanceTable(plan, clock.offsets) }),
   );
+  console.log(sipHints(plan));
   console.log(oamserverUrl ? `\ndemo is up: open ${oamserverUrl}/ ; Ctrl-C stops it` : '\ndemo is up; Ctrl-C stops it');
 }
 

@@ -8,8 +8,11 @@ import { SERVICES } from '../services/lib/topology.js';
 /** `+30s`, `-2s`, `+5m`, `-1h`: a sign, a whole number, a unit (what `faketime -f` takes as an offset). */
 const OFFSET_PATTERN = /^[+-]\d+[smh]$/;
 
-/** `NOTIFIER_CLOCK_OFFSET` (every notifier instance) or `NOTIFIER_2_CLOCK_OFFSET` (notifier-2 only). */
-const VARIABLE_PATTERN = /^([A-Z]+)(?:_(\d+))?_CLOCK_OFFSET$/;
+/**
+ * `NOTIFIER_CLOCK_OFFSET` (every notifier instance) or `NOTIFIER_2_CLOCK_OFFSET` (notifier-2 only);
+ * `CALL_EDGE_CLOCK_OFFSET` for a service whose name has a dash.
+ */
+const VARIABLE_PATTERN = /^([A-Z]+(?:_[A-Z]+)*?)(?:_(\d+))?_CLOCK_OFFSET$/;
 
 /** A clock offset variable that is unusable. */
 export class ClockOffsetError extends Error {}
@@ -40,7 +43,7 @@ export function clockOffsets(env, plan) {
     }
     const match = VARIABLE_PATTERN.exec(name);
     if (!match) continue;
-    const service = match[1].toLowerCase();
+    const service = match[1].toLowerCase().replaceAll('_', '-');
     const n = match[2] === undefined ? undefined : Number(match[2]);
     if (!SERVICES.includes(service)) {
       // Not ours to reject (the environment may hold anything), but a typo should not pass silently.

@@ -1,21 +1,31 @@
 // The port plan and the environment of every service instance. Ports are handed out in service
 // order from the base port, every instance of one service before the next service: with one
 // instance each, gateway 7001, mailbox 7002, recorder 7003, storage 7004, retrieval 7005,
-// notifier 7006.
-import { DOWNSTREAMS, SERVICES } from '../services/lib/topology.js';
+// notifier 7006, call-edge 7007. The call edge also takes SIP over UDP, on the UDP port of the
+// same number as its HTTP port (127.0.0.1:7007/udp).
+import { DOWNSTREAMS, SERVICES, SIP_SERVICES } from '../services/lib/topology.js';
 
 const FAULT_VARIABLES = ['FAULT_LATENCY_MS', 'FAULT_ERROR_RATE', 'FAULT_DROP_RATE', 'FAULT_DROP_CONTEXT'];
 
-/** Every instance to start: `{ service, id, port, url }`, in start order. */
+/**
+ * Every instance to start: `{ service, id, port, url }`, in start order; a service that takes SIP
+ * calls also has `sipPort` (UDP) and `sipTarget` (`127.0.0.1:<sipPort>`, what a SIP trigger dials).
+ */
 export function planInstances({ instances, basePort }) {
   const plan = [];
   for (const service of SERVICES) {
     for (let n = 1; n <= instances; n++) {
       const port = basePort + plan.length;
-      plan.push({ service, id: `${service}-${n}`, port, url: `http://127.0.0.1:${port}` });
+      const sip = SIP_SERVICES.includes(service) ? { sipPort: port, sipTarget: `127.0.0.1:${port}` } : {};
+      plan.push({ service, id: `${service}-${n}`, port, url: `http://127.0.0.1:${port}`, ...sip });
     }
   }
   return plan;
+}
+
+/** The prefix of a service's launcher variables: `RECORDER` for recorder, `CALL_EDGE` for call-edge. */
+export function variablePrefix(service) {
+  return service.toUpperCase().replaceAll('-', '_');
 }
 
 /** `OTEL_RESOURCE_ATTRIBUTES` with our `service.instance.id` replacing any the user set. */
@@ -35,7 +45,7 @@ function resourceAttributes(existing, instanceId) {
 function faultVariables(env, service) {
   const variables = {};
   for (const name of FAULT_VARIABLES) {
-    const value = env[`${service.toUpperCase()}_${name}`];
+    const value = env[`${variablePrefix(service)}_${name}`];
     if (value !== undefined) variables[name] = value;
   }
   return variables;
@@ -91,6 +101,7 @@ export function instanceEnv(instance, plan, { env, redisUrl, secret, verbose, mo
     ...(mode === undefined ? {} : { HOPTRACE_MODE: serviceMode(instance.service, mode) }),
     ...(events ? { DEMO_EVENTS: events.events, AMQP_URL: events.amqpUrl } : {}),
     ...downstreamUrls,
+    ...(instance.sipPort === undefined ? {} : { SIP_PORT: String(instance.sipPort) }),
     ...faultVariables(env, instance.service),
   };
 }

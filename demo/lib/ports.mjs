@@ -1,4 +1,5 @@
 // Port checks for the launcher, also used by the tests and the benchmarks (`@hoptrace/demo/ports`).
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
 /** Whether `port` can be listened on at 127.0.0.1 right now. */
@@ -7,6 +8,18 @@ export function portIsFree(port) {
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Whether UDP `port` can be bound at 127.0.0.1 right now (the call edge's SIP port). */
+export function udpPortIsFree(port) {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
   });
 }
 

@@ -5,6 +5,10 @@
 //     mailbox (checks the PIN) → retrieval (asks storage)
 //   PUT  /subscribers/:number/greeting  { text }    a new greeting              → 200
 //     mailbox
+//   GET  /subscribers/:number/messages/:id/notification   was the subscriber told? → 200 | 404
+//     notifier
+//   DELETE /subscribers/:number/messages/:id  x-pin  the subscriber deletes it   → 200 | 404
+//     mailbox (checks the PIN) → retrieval (storage deletes it)
 import { downstream, relayFailure } from './lib/downstream.js';
 import { isPhoneNumber } from './lib/key-space.js';
 import { createService, startService } from './lib/service.js';
@@ -17,6 +21,7 @@ const options = { timeoutMs: config.downstreamTimeoutMs };
 const mailbox = downstream('mailbox', config.downstreams.mailbox, options);
 const recorder = downstream('recorder', config.downstreams.recorder, options);
 const retrieval = downstream('retrieval', config.downstreams.retrieval, options);
+const notifier = downstream('notifier', config.downstreams.notifier, options);
 
 /** Answers 400 and returns false when the path's number is not a phone number. */
 function validNumber(req, res) {
@@ -61,6 +66,28 @@ app.put('/subscribers/:number/greeting', async (req, res) => {
   const updated = await mailbox.call('PUT', `/subscribers/${req.params.number}/greeting`, { text: req.body?.text });
   if (relayFailure(res, updated)) return;
   res.json(updated.body);
+});
+
+app.get('/subscribers/:number/messages/:id/notification', async (req, res) => {
+  if (!validNumber(req, res)) return;
+  const sent = await notifier.call('GET', `/notifications/${encodeURIComponent(req.params.id)}`);
+  if (relayFailure(res, sent)) return;
+  res.json(sent.body);
+});
+
+app.delete('/subscribers/:number/messages/:id', async (req, res) => {
+  if (!validNumber(req, res)) return;
+  const { number, id } = req.params;
+  const pin = req.get('x-pin');
+  if (!pin) {
+    res.status(401).json({ error: 'the x-pin header is required' });
+    return;
+  }
+  const verified = await mailbox.call('POST', `/subscribers/${number}/verify-pin`, { pin });
+  if (relayFailure(res, verified)) return;
+  const deleted = await retrieval.call('DELETE', `/mailboxes/${number}/messages/${encodeURIComponent(id)}`);
+  if (relayFailure(res, deleted)) return;
+  res.json(deleted.body);
 });
 
 startService({ app, config, logger });

@@ -4,10 +4,11 @@
 // line and a counter, no network. A probe's message is never sent to anyone: it is counted as a
 // synthetic notification instead.
 //   GET /stats   counters (sms, push, synthetic, dropped, failed) and the last notifications
+//   GET /notifications/:messageId   the notification sent for a message → 200 | 404 (kept a day, or 30 for real ones)
 import { currentProbe, runInMessageContext, streamFieldsToObject } from '@hoptrace/instrument';
 import { sleep } from './lib/faults.js';
 import { openEventsQueue } from './lib/events-queue.js';
-import { eventsQueue, eventsStream } from './lib/key-space.js';
+import { eventsQueue, eventsStream, keySpace } from './lib/key-space.js';
 import { createBlockingRedis } from './lib/redis.js';
 import { createService, startService } from './lib/service.js';
 import { serviceConfig } from './lib/config.js';
@@ -37,8 +38,8 @@ async function ensureGroup() {
   }
 }
 
-/** "Sends" the notification of one deposited message, or counts it as synthetic. */
-function notify(fields) {
+/** "Sends" the notification of one deposited message, or counts it as synthetic; remembers it per message. */
+async function notify(fields) {
   const probe = currentProbe();
   // The probe (from the message's context) or the event's own flag (synthetic data stays
   // synthetic even when a token has expired in a backlog): either way, nobody gets an SMS.
@@ -64,6 +65,10 @@ function notify(fields) {
   }
   recent.unshift(notification);
   recent.length = Math.min(recent.length, RECENT_KEPT);
+  if (typeof fields.messageId === 'string' && fields.messageId.length <= 64) {
+    const space = keySpace(config.keyPrefix, synthetic ? (probe ?? { synthetic: true }) : undefined);
+    await redis.set(space.notification(fields.messageId), JSON.stringify(notification), 'EX', space.ttlSeconds);
+  }
 }
 
 async function handle(id, flat) {
@@ -80,7 +85,7 @@ async function handle(id, flat) {
     await runInMessageContext(fields, { destination: stream, messageId: id, consumerGroup: GROUP }, async () => {
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
       if (decision.fail) throw new Error('injected fault (errorRate)');
-      notify(fields);
+      await notify(fields);
     });
   } catch (error) {
     // Acknowledged anyway: a retry would notify twice, which is worse than not at all for a demo.
@@ -151,7 +156,7 @@ async function consumeQueue(queue) {
       const event = JSON.parse(msg.content.toString('utf8'));
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
       if (decision.fail) throw new Error('injected fault (errorRate)');
-      notify({ ...event, synthetic: event.synthetic ? '1' : '0' });
+      await notify({ ...event, synthetic: event.synthetic ? '1' : '0' });
     } catch (error) {
       // Refused, not requeued: the hop records the failure; a retry would notify twice.
       counters.failed++;
@@ -164,6 +169,16 @@ async function consumeQueue(queue) {
   subscribed = true;
   return events;
 }
+
+app.get('/notifications/:messageId', async (req, res) => {
+  const space = keySpace(config.keyPrefix, req.hoptraceProbe);
+  const sent = await redis.get(space.notification(req.params.messageId));
+  if (!sent) {
+    res.status(404).json({ error: `no notification for message ${req.params.messageId} (yet)` });
+    return;
+  }
+  res.json(JSON.parse(sent));
+});
 
 app.get('/stats', (req, res) => {
   const source = config.events === 'rabbitmq' ? { queue: eventsQueue(config.keyPrefix) } : { stream, group: GROUP };

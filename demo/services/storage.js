@@ -4,6 +4,7 @@
 // event says so too, so the notifier keeps them apart even without the probe.
 //   POST /messages                   { number, caller, notify, durationMs, audio, sha256 } → 201 { messageId }
 //   GET  /mailboxes/:number/messages  → 200 { number, messages } (newest first, without the audio)
+//   DELETE /mailboxes/:number/messages/:id → 200 { deleted } | 404
 import { randomBytes } from 'node:crypto';
 import { injectMessageContext, objectToStreamFields } from '@hoptrace/instrument';
 import { openEventsQueue } from './lib/events-queue.js';
@@ -112,6 +113,24 @@ app.get('/mailboxes/:number/messages', async (req, res) => {
     return { ...rest, audioBytes: Buffer.byteLength(audio ?? '', 'base64') };
   });
   res.json({ number, messages });
+});
+
+app.delete('/mailboxes/:number/messages/:id', async (req, res) => {
+  const { number, id } = req.params;
+  if (!isPhoneNumber(number)) {
+    res.status(400).json({ error: 'number must be 3 to 15 digits' });
+    return;
+  }
+  const space = keySpace(config.keyPrefix, req.hoptraceProbe);
+  const key = space.messages(number);
+  const stored = await redis.lrange(key, 0, -1);
+  const raw = stored.find((entry) => JSON.parse(entry).id === id);
+  if (!raw) {
+    res.status(404).json({ error: `no message ${id} in mailbox ${number}` });
+    return;
+  }
+  await redis.lrem(key, 1, raw);
+  res.json({ deleted: id });
 });
 
 startService({

@@ -15,6 +15,7 @@ import {
   type WatchedPage,
 } from '../support/browser';
 import { setFaults, startDemo, type RunningDemo } from '../support/demo';
+import { rewriteProbeConfig } from '@hoptrace/demo/probe-config';
 import { startJaegerStandin, type JaegerStandin } from '../support/jaeger-standin';
 import { cliEnv, startOamserver, writeConfig, type RunningOamserver } from '../support/oamserver';
 import { deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
@@ -34,9 +35,10 @@ const LIVE_MS = 45_000;
  * run, so the first faulty visit opens the incident; resolveAfter 3 holds flapping back on the way
  * out (see demo.incidents.test.ts).
  */
-function probeConfig(prefix: string, gatewayUrl: string): string {
+function probeConfig(prefix: string, gatewayUrl: string, sipTarget: string): string {
   let every = 0;
-  const probes = DEMO_PROBES.replaceAll('http://127.0.0.1:7001', gatewayUrl).replace(/every: 10s/g, () => {
+  const pointed = rewriteProbeConfig(DEMO_PROBES, { demoDir: join(REPO, 'demo'), gatewayUrl, sipTarget });
+  const probes = pointed.replace(/every: 10s/g, () => {
     every++;
     return 'every: 1s';
   });
@@ -100,7 +102,7 @@ describe('the dashboard in a browser, on the demo with three instances', () => {
     demo = await startDemo(prefix, { instances: 3, env: otlp });
     await warmUp(demo.urls.gateway[0]!);
     oamserver = await startOamserver(
-      writeConfig(probeConfig(prefix, demo.urls.gateway[0]!)),
+      writeConfig(probeConfig(prefix, demo.urls.gateway[0]!, new URL(demo.urls['call-edge'][0]!).host)),
       cliEnv({ ...otlp, JAEGER_UI_URL: standin.url }),
     );
     const home = await fetch(`${oamserver.url}/`);

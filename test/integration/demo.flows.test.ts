@@ -61,7 +61,15 @@ describe('the voicemail demo flows', () => {
     redis = testRedis();
     demo = await startDemo(prefix);
     for (const [service, instances] of Object.entries(demo.urls)) urls[service] = instances[0]!;
-    expect(Object.keys(urls).sort()).toEqual(['gateway', 'mailbox', 'notifier', 'recorder', 'retrieval', 'storage']);
+    expect(Object.keys(urls).sort()).toEqual([
+      'call-edge',
+      'gateway',
+      'mailbox',
+      'notifier',
+      'recorder',
+      'retrieval',
+      'storage',
+    ]);
   }, 120_000);
 
   afterAll(async () => {

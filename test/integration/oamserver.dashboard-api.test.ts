@@ -72,7 +72,7 @@ describe('the dashboard API on stored runs', () => {
     trigger = createServer((_req, res) => res.writeHead(200).end('ok'));
     await new Promise<void>((resolve) => trigger.listen(0, '127.0.0.1', resolve));
     const triggerUrl = `http://127.0.0.1:${(trigger.address() as AddressInfo).port}/`;
-    const config = parseProbeConfig(`
+    const config = await parseProbeConfig(`
 storage: { keyPrefix: "${prefix}" }
 probes:
 ${PROBES.map((p) => `  - { name: ${p}, every: 1h, timeout: 5s, trigger: { http: { url: "${triggerUrl}" } }, path: [gateway, mailbox, recorder, storage, notifier], budget: { total: 800ms, hops: { recorder: 200ms } } }`).join('\n')}
@@ -305,7 +305,7 @@ describe('the dashboard served at /', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>hoptrace test build</title>');
     writeFileSync(join(dir, 'assets', 'app-abc123.js'), 'console.log(1)');
     server = new Oamserver({
-      config: parseProbeConfig(
+      config: await parseProbeConfig(
         `storage: { keyPrefix: "${prefix}" }\nprobes:\n  - { name: p, every: 1h, trigger: { http: { url: "http://127.0.0.1:9/" } }, path: [a] }\n`,
       ),
       secret: TEST_SECRET,

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rewriteProbeConfig } from '@hoptrace/demo/probe-config';
 import { writeConfig } from './oamserver';
 import { freePortRange } from './ports';
 import { TEST_SECRET } from './probe';
@@ -9,7 +10,7 @@ import { REDIS_URL } from './redis';
 import { waitFor } from './wait';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DEMO_SERVICES = ['gateway', 'mailbox', 'recorder', 'storage', 'retrieval', 'notifier'] as const;
+const DEMO_SERVICES = ['gateway', 'mailbox', 'recorder', 'storage', 'retrieval', 'notifier', 'call-edge'] as const;
 
 /** A service of the demo. */
 export type DemoService = (typeof DEMO_SERVICES)[number];
@@ -102,14 +103,20 @@ async function launchDemo(prefix: string, options: DemoOptions, basePort: number
   // The launcher's table: "  <service>  <service>-<n>  http://127.0.0.1:<port>", and a clock
   // offset column when some instance runs with a shifted clock.
   const urls = Object.fromEntries(DEMO_SERVICES.map((s) => [s, [] as string[]])) as Record<DemoService, string[]>;
-  for (const [, service, n, url] of output.matchAll(/^ {2}(\w+) +\1-(\d+) +(http:\S+)(?: +\S+)?$/gm)) {
+  for (const [, service, n, url] of output.matchAll(/^ {2}([\w-]+) +\1-(\d+) +(http:\S+)(?: +\S+)?$/gm)) {
     urls[service as DemoService][Number(n) - 1] = url!;
   }
-  const probes = readFileSync(join(REPO, 'demo', 'probes.yaml'), 'utf8').replaceAll(
-    'http://127.0.0.1:7001',
-    urls.gateway[0]!,
+  // The launcher's way: gateway URL, the call edge's SIP target (UDP, same port number as its
+  // HTTP one) and plugin paths made absolute, since the copy lives in a temporary folder.
+  const callEdge = urls['call-edge'][0];
+  const configFile = writeConfig(
+    rewriteProbeConfig(readFileSync(join(REPO, 'demo', 'probes.yaml'), 'utf8'), {
+      demoDir: join(REPO, 'demo'),
+      gatewayUrl: urls.gateway[0]!,
+      ...(callEdge ? { sipTarget: new URL(callEdge).host } : {}),
+      keyPrefix: prefix,
+    }),
   );
-  const configFile = writeConfig(`storage:\n  keyPrefix: ${JSON.stringify(prefix)}\n\n${probes}`);
   return { urls, configFile, output: () => output, stop };
 }
 

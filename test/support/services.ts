@@ -13,6 +13,12 @@ export const FIXTURE_APPS = {
   'express5-esm': { dir: 'express5-esm', entry: 'app.js', flag: '--import' },
   /** Express 4, CommonJS, started with `node --require @hoptrace/instrument/register app.cjs`. */
   'express4-cjs': { dir: 'express4-cjs', entry: 'app.cjs', flag: '--require' },
+  /**
+   * A TCP line-protocol service (`<COMMAND> <traceparent> <baggage>` per line, answered `OK <id>` or
+   * `ERR <reason>`), ES modules, using express5-esm's node_modules: each line is a hop through
+   * `runInMessageContext`, which calls NEXT_URL with fetch. Its `url` is not HTTP: use its `port`.
+   */
+  'line-service': { dir: 'express5-esm', entry: 'line-service.js', flag: '--import' },
 } as const;
 
 /** A service running as a child process. */

@@ -19,6 +19,8 @@ export function keySpace(prefix, probe) {
     messages: (number) => `${base}mailbox:${number}:messages`,
     /** SET of message ids the subscriber has listened to. */
     listened: (number) => `${base}mailbox:${number}:listened`,
+    /** STRING: the notification sent for a message (JSON), kept `ttlSeconds`. */
+    notification: (messageId) => `${base}notification:${messageId}`,
     /** How long a mailbox is kept after its last write. */
     ttlSeconds: synthetic ? DAY_S : 30 * DAY_S,
     /** Messages kept per mailbox (older ones are trimmed). */

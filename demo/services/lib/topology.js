@@ -3,20 +3,40 @@
 // environment variable it learns their URLs). The launcher and the services both read it, so a
 // service started by hand finds its neighbours on the same ports the launcher would use.
 
-/** Every service, in port order: the first instance of `gateway` gets the base port. */
-export const SERVICES = Object.freeze(['gateway', 'mailbox', 'recorder', 'storage', 'retrieval', 'notifier']);
+/**
+ * Every service, in port order: the first instance of `gateway` gets the base port. The call edge
+ * (SIP in front of the gateway) comes last, so that the other services keep their ports.
+ */
+export const SERVICES = Object.freeze([
+  'gateway',
+  'mailbox',
+  'recorder',
+  'storage',
+  'retrieval',
+  'notifier',
+  'call-edge',
+]);
+
+/** The services that also take calls over SIP (UDP), on a port of the same number as their HTTP one. */
+export const SIP_SERVICES = Object.freeze(['call-edge']);
 
 /** The launcher's default base port: gateway 7001, mailbox 7002, recorder 7003, ... */
 export const DEFAULT_BASE_PORT = 7001;
 
 /** For each service: environment variable → the downstream service whose base URLs it lists. */
 export const DOWNSTREAMS = Object.freeze({
-  gateway: { MAILBOX_URLS: 'mailbox', RECORDER_URLS: 'recorder', RETRIEVAL_URLS: 'retrieval' },
+  gateway: {
+    MAILBOX_URLS: 'mailbox',
+    RECORDER_URLS: 'recorder',
+    RETRIEVAL_URLS: 'retrieval',
+    NOTIFIER_URLS: 'notifier',
+  },
   mailbox: {},
   recorder: { STORAGE_URLS: 'storage' },
   storage: {},
   retrieval: { STORAGE_URLS: 'storage' },
   notifier: {},
+  'call-edge': { GATEWAY_URLS: 'gateway' },
 });
 
 /** Port of a service's first instance when it runs one instance per service from `basePort`. */

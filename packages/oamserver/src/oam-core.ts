@@ -1,6 +1,7 @@
 import { createRedisKeys, parseProbeKeyRing } from '@hoptrace/core';
 import { Collector, type CollectorOptions } from './collector/collector';
 import type { ProbeConfig } from './config/probe-config-schema';
+import { triggerPluginsOf } from './plugins/load-plugins';
 import { ProbeRunner } from './runner/probe-runner';
 import type { BaselineRule } from './classifier/baseline-rule';
 import { BaselineStore } from './stats/baselines';
@@ -73,7 +74,18 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     otlpProtocol: options.otlpProtocol,
     serviceName: options.serviceName,
   });
-  const runner = new ProbeRunner({ store, redis, keys, tracer: tracer.tracer, storageHealth: health });
+  const runner = new ProbeRunner({
+    store,
+    redis,
+    keys,
+    tracer: tracer.tracer,
+    storageHealth: health,
+    plugins: triggerPluginsOf(options.config.plugins),
+    // A plugin's own lines go where the Oamserver's warnings go; its info lines are not worth that.
+    log: (level, message, fields) => {
+      if (level !== 'info') options.warn?.(`${String(fields.plugin)} plugin: ${message}`);
+    },
+  });
   // Shared through Redis: a restarted or a second Oamserver names the same instances.
   const peers = new SharedPeerDirectory(redis, store.keys);
   const { factor, floor, minSamples } = options.config.baseline;

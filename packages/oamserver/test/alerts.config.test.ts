@@ -22,9 +22,9 @@ metrics:
   instanceLabels: [recorder, notifier]
 `;
 
-function issuesOf(text: string): { path: string; message: string; line?: number }[] {
+async function issuesOf(text: string): Promise<{ path: string; message: string; line?: number }[]> {
   try {
-    parseProbeConfig(text);
+    await parseProbeConfig(text);
   } catch (error) {
     if (error instanceof ConfigError) return [...error.issues];
     throw error;
@@ -35,8 +35,8 @@ function issuesOf(text: string): { path: string; message: string; line?: number 
 const noLog = () => undefined;
 
 describe('probe config: alerts and metrics', () => {
-  it('reads the documented alerts and metrics sections', () => {
-    const config = parseProbeConfig(DOCUMENTED);
+  it('reads the documented alerts and metrics sections', async () => {
+    const config = await parseProbeConfig(DOCUMENTED);
     expect(config.alerts).toEqual({
       log: true,
       webhooks: [
@@ -53,8 +53,8 @@ describe('probe config: alerts and metrics', () => {
     expect(config.metrics).toEqual({ instanceLabels: ['recorder', 'notifier'] });
   });
 
-  it('fills in defaults, and leaves both sections out when absent', () => {
-    const config = parseProbeConfig(`${PROBES}alerts:
+  it('fills in defaults, and leaves both sections out when absent', async () => {
+    const config = await parseProbeConfig(`${PROBES}alerts:
   webhooks: [{ name: ops, url: 'http://127.0.0.1:9000/hook', secretEnv: OPS_SECRET }]
 `);
     expect(config.alerts).toEqual({
@@ -63,12 +63,12 @@ describe('probe config: alerts and metrics', () => {
         { name: 'ops', url: 'http://127.0.0.1:9000/hook', secretEnv: 'OPS_SECRET', timeout: 5000, maxAttempts: 5 },
       ],
     });
-    expect(parseProbeConfig(PROBES)).not.toHaveProperty('alerts');
-    expect(parseProbeConfig(`${PROBES}metrics: {}\n`).metrics).toEqual({ instanceLabels: [] });
+    expect(await parseProbeConfig(PROBES)).not.toHaveProperty('alerts');
+    expect((await parseProbeConfig(`${PROBES}metrics: {}\n`)).metrics).toEqual({ instanceLabels: [] });
   });
 
-  it('reports every problem at once, each at its field and line', () => {
-    const issues = issuesOf(`${PROBES}alerts:
+  it('reports every problem at once, each at its field and line', async () => {
+    const issues = await issuesOf(`${PROBES}alerts:
   log: yes please
   sms: true
   webhooks:
@@ -107,12 +107,16 @@ metrics:
   });
 });
 
-describe('createAlertDispatcher', () => {
-  const config = parseProbeConfig(`${PROBES}alerts:
+const twoWebhooks = (
+  await parseProbeConfig(`${PROBES}alerts:
   webhooks:
     - { name: ops, url: 'https://hooks.example/a', secretEnv: OPS_SECRET }
     - { name: team, url: 'https://hooks.example/b', secretEnv: TEAM_SECRET }
-`).alerts;
+`)
+).alerts;
+
+describe('createAlertDispatcher', () => {
+  const config = twoWebhooks;
 
   it('builds the log channel and one channel per webhook, secrets from the variables named', () => {
     const env: Record<string, string> = { OPS_SECRET: 'x'.repeat(16), TEAM_SECRET: 'y'.repeat(32) };

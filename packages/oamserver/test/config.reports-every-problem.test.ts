@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@hoptrace/core';
 import { parseProbeConfig } from '../src/config/load-probe-config';
 
-function problemsOf(text: string): ConfigError {
+async function problemsOf(text: string): Promise<ConfigError> {
   try {
-    parseProbeConfig(text, 'probes.yaml');
+    await parseProbeConfig(text, 'probes.yaml');
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -13,8 +13,8 @@ function problemsOf(text: string): ConfigError {
 }
 
 describe('parseProbeConfig reports every problem at once, each with its path and line', () => {
-  it('three mistakes in one probe: a bad duration, an unknown key, a URL that is not one', () => {
-    const error = problemsOf(
+  it('three mistakes in one probe: a bad duration, an unknown key, a URL that is not one', async () => {
+    const error = await problemsOf(
       [
         'probes:', // 1
         '  - name: deposit-voicemail', // 2
@@ -42,8 +42,8 @@ describe('parseProbeConfig reports every problem at once, each with its path and
     expect(error.message).toContain('probes.0.trigger.http.url (line 7)');
   });
 
-  it('a budgeted hop that is not in the path is reported with the other mistakes of its probe', () => {
-    const error = problemsOf(
+  it('a budgeted hop that is not in the path is reported with the other mistakes of its probe', async () => {
+    const error = await problemsOf(
       [
         'probes:', // 1
         '  - name: deposit-voicemail', // 2
@@ -62,8 +62,8 @@ describe('parseProbeConfig reports every problem at once, each with its path and
     expect(error.issues[2]!.message).toMatch(/"recorder" is not in this probe's path \(gateway, mailbox\)/);
   });
 
-  it('problems across several probes and the top level', () => {
-    const error = problemsOf(
+  it('problems across several probes and the top level', async () => {
+    const error = await problemsOf(
       [
         'servr: { port: 4400 }', // 1
         'probes:', // 2
@@ -86,8 +86,8 @@ describe('parseProbeConfig reports every problem at once, each with its path and
     expect(error.issues[3]!.message).toMatch(/at least one service/);
   });
 
-  it('duplicate probe names: the second is reported, pointing at the first', () => {
-    const error = problemsOf(
+  it('duplicate probe names: the second is reported, pointing at the first', async () => {
+    const error = await problemsOf(
       [
         'probes:', // 1
         '  - name: deposit-voicemail', // 2
@@ -103,8 +103,8 @@ describe('parseProbeConfig reports every problem at once, each with its path and
     ]);
   });
 
-  it('exactly one trigger kind: neither and both are refused', () => {
-    const error = problemsOf(
+  it('exactly one trigger kind: neither and both are refused', async () => {
+    const error = await problemsOf(
       [
         'probes:', // 1
         '  - name: neither', // 2
@@ -118,32 +118,41 @@ describe('parseProbeConfig reports every problem at once, each with its path and
       ].join('\n'),
     );
     expect(error.issues).toEqual([
-      { path: 'probes.0.trigger', line: 3, message: 'give exactly one of http, redisStream, rabbitmq, nats' },
-      { path: 'probes.1.trigger', line: 7, message: 'give exactly one of http, redisStream, rabbitmq, nats' },
+      {
+        path: 'probes.0.trigger',
+        line: 3,
+        message: 'give exactly one trigger kind (http, redisStream, rabbitmq, nats)',
+      },
+      {
+        // Pointed at the second kind, the one to remove (or to move to a step of its own).
+        path: 'probes.1.trigger.redisStream',
+        line: 8,
+        message: 'give exactly one trigger kind (http, redisStream, rabbitmq, nats), not http and redisStream',
+      },
     ]);
   });
 
-  it('no probes at all', () => {
-    expect(problemsOf('probes: []\n').issues).toEqual([
+  it('no probes at all', async () => {
+    expect((await problemsOf('probes: []\n')).issues).toEqual([
       { path: 'probes', line: 1, message: 'define at least one probe' },
     ]);
   });
 });
 
 describe('parseProbeConfig: YAML syntax errors', () => {
-  it('a duplicate key is reported at its line', () => {
-    const error = problemsOf(['probes:', '  - name: a', '    name: b', '    path: [gateway]'].join('\n'));
+  it('a duplicate key is reported at its line', async () => {
+    const error = await problemsOf(['probes:', '  - name: a', '    name: b', '    path: [gateway]'].join('\n'));
     expect(error.code).toBe('HOPTRACE_CONFIG_INVALID');
     expect(error.issues).toEqual([{ path: '(yaml)', line: 3, message: expect.stringMatching(/unique/) }]);
   });
 
-  it('a tab used for indentation is reported at its line', () => {
-    const error = problemsOf(['probes:', '  - name: a', '\tevery: 10s'].join('\n'));
+  it('a tab used for indentation is reported at its line', async () => {
+    const error = await problemsOf(['probes:', '  - name: a', '\tevery: 10s'].join('\n'));
     expect(error.issues[0]).toMatchObject({ path: '(yaml)', line: 3 });
   });
 
-  it('every syntax error carries a line', () => {
-    const error = problemsOf(
+  it('every syntax error carries a line', async () => {
+    const error = await problemsOf(
       ['probes:', '  - name: a', "    trigger: { http: { url: 'http://x.test/' }", '    path: [gateway]'].join('\n'),
     );
     expect(error.issues.length).toBeGreaterThan(0);

@@ -1,15 +1,28 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { probeSchema, type ProbeDefinition } from '../src/config/probe-config-schema';
+import type { ProbeDefinition } from '../src/config/probe-config-schema';
+import { parseDuration } from '../src/config/duration';
 import { Scheduler, phaseOf } from '../src/scheduler/scheduler';
 
-function probe(name: string, every = '10s', extra: Record<string, unknown> = {}): ProbeDefinition {
-  return probeSchema.parse({
+/** A checked probe of one HTTP step, as the config gives it (the scheduler reads name, every and enabled). */
+function probe(name: string, every = '10s', extra: Partial<ProbeDefinition> = {}): ProbeDefinition {
+  const everyMs = parseDuration(every)!;
+  const step = {
     name,
-    every,
-    trigger: { http: { url: 'http://127.0.0.1:7001/ping' } },
+    trigger: { kind: 'http', options: { method: 'GET', url: 'http://127.0.0.1:7001/ping' } },
     path: ['gateway'],
+    timeout: 5000,
+    cleanup: false,
+  };
+  return {
+    name,
+    enabled: true,
+    every: everyMs,
+    timeout: 5000,
+    journey: false,
+    path: ['gateway'],
+    steps: [step],
     ...extra,
-  });
+  };
 }
 
 const T0 = 1_736_942_400_000;

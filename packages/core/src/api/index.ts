@@ -10,6 +10,7 @@ export {
   hopViewSchema,
   verdictFactsSchema,
   runBudgetSchema,
+  stepViewSchema,
   runViewSchema,
   hopSummarySchema,
   runSummarySchema,
@@ -22,6 +23,7 @@ export type {
   HopView,
   VerdictFacts,
   RunView,
+  StepView,
   HopSummary,
   RunSummary,
 } from './run-schemas';

@@ -29,6 +29,8 @@ export const faultSchema = z.object({
   /** The instance at fault, when known. */
   instance: z.string().optional(),
   reason: z.string(),
+  /** The journey step the fault is in (journeys only). */
+  step: z.string().optional(),
 });
 /** Where a fault is, and why. */
 export type Fault = z.infer<typeof faultSchema>;
@@ -43,7 +45,8 @@ export const clockSkewSchema = z.object({
 export type ClockSkew = z.infer<typeof clockSkewSchema>;
 
 export const triggerOutcomeSchema = z.object({
-  kind: z.enum(['http', 'redisStream', 'rabbitmq', 'nats']),
+  /** The trigger's kind: a built-in one (`http`, `redisStream`, `rabbitmq`, `nats`) or a plugin's. */
+  kind: z.string(),
   /** The trigger was delivered and, for HTTP, answered with the expected status. */
   ok: z.boolean(),
   /** The trigger was delivered at all (an HTTP answer came back, or the message was added). */
@@ -56,6 +59,10 @@ export const triggerOutcomeSchema = z.object({
   messageId: z.string().optional(),
   /** Why it failed (network error, timeout, unexpected status). */
   error: z.string().optional(),
+  /** What happened, in one line, as the trigger (a plugin) put it. */
+  detail: z.string().optional(),
+  /** Values the trigger captured for later steps of a journey. */
+  captured: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   /** Round trip as measured by the Oamserver, on its own monotonic clock. */
   durationMs: z.number(),
 });
@@ -95,12 +102,19 @@ export const hopViewSchema = z.object({
   slowAboveMs: z.number().optional(),
   /** Link to this hop's span in Jaeger, when JAEGER_UI_URL is set. */
   jaegerUrl: z.string().optional(),
+  /** The journey step the hop belongs to (journeys only). */
+  step: z.string().optional(),
+  /** The hop answered an earlier attempt of a polling step: kept, not judged. */
+  earlierAttempt: z.boolean().optional(),
 });
 /** One hop as the Oamserver reports it. */
 export type HopView = z.infer<typeof hopViewSchema>;
 
 export const verdictFactsSchema = z.object({
+  /** The services of the probe's path, flattened in order (repeats kept, optional ones included). */
   expectedPath: z.array(z.string()),
+  /** The path as written, when it has optional services or groups: `gateway → cache? → (mailbox | recorder)`. */
+  expectedPathText: z.string().optional(),
   /** Services seen, in causal order (as far as the hop links tell). */
   hopsSeen: z.array(z.string()),
   lastHopReached: z.string().optional(),
@@ -118,6 +132,27 @@ export const verdictFactsSchema = z.object({
 });
 /** The facts a verdict rests on. */
 export type VerdictFacts = z.infer<typeof verdictFactsSchema>;
+
+/** One step of a journey, as classified. */
+export const stepViewSchema = z.object({
+  name: z.string(),
+  /** The step's expected path. */
+  path: z.array(z.string()),
+  /** A cleanup step (runs even when an earlier step failed). */
+  cleanup: z.boolean().optional(),
+  /** Absent when the step did not run (see `skipped`). */
+  verdict: verdictSchema.optional(),
+  fault: faultSchema.optional(),
+  /** Why the step did not run (an earlier step failed, a value it needs was not captured). */
+  skipped: z.string().optional(),
+  trigger: triggerOutcomeSchema.optional(),
+  /** Times the trigger was fired (a polling step may fire it several times). */
+  attempts: z.number().int().optional(),
+  /** When the step was fired, epoch ms. */
+  firedAtMs: z.number().optional(),
+});
+/** One step of a journey, as classified. */
+export type StepView = z.infer<typeof stepViewSchema>;
 
 export const runBudgetSchema = z.object({
   totalMs: z.number().optional(),
@@ -142,6 +177,8 @@ export const runViewSchema = z.object({
   hops: z.array(hopViewSchema),
   facts: verdictFactsSchema.optional(),
   trigger: triggerOutcomeSchema.optional(),
+  /** A journey's steps, in order (journeys only). */
+  steps: z.array(stepViewSchema).optional(),
   clockSkew: z.array(clockSkewSchema).optional(),
   /** Link to the run's trace in Jaeger, when JAEGER_UI_URL is set. */
   jaegerUrl: z.string().optional(),

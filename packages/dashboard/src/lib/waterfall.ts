@@ -40,6 +40,8 @@ export interface HopRow {
   offTrace: boolean;
   /** The run's fault is put on this hop. */
   atFault: boolean;
+  /** The journey step the hop belongs to (journeys only). */
+  step?: string;
 }
 
 export interface GhostRow {
@@ -50,6 +52,8 @@ export interface GhostRow {
   /** Why no hop is there, in words. */
   reason: string;
   atFault: boolean;
+  /** The journey step whose path expects the hop (journeys only). */
+  step?: string;
 }
 
 export type WaterfallRow = HopRow | GhostRow;
@@ -175,30 +179,49 @@ export function buildWaterfall(run: RunView): WaterfallModel {
     };
     if (position !== undefined) row.position = position;
     if (limit) row.limit = limit;
+    if (hop.step !== undefined) row.step = hop.step;
     return row;
   };
 
   const byOffset = (a: HopView, b: HopView) => offsets.get(a)! - offsets.get(b)!;
   const placed = new Set<HopView>();
   const rows: WaterfallRow[] = [];
-  path.forEach((service, index) => {
-    const hops = run.hops.filter((h) => h.service === service && !placed.has(h)).sort(byOffset);
-    if (hops.length === 0) {
-      rows.push({
-        kind: 'ghost',
-        key: `ghost:${index}:${service}`,
-        service,
-        position: index + 1,
-        reason: ghostReason(run, service),
-        atFault: run.fault?.service === service,
-      });
-      return;
-    }
-    for (const hop of hops) {
-      placed.add(hop);
-      rows.push(hopRow(hop, index + 1));
-    }
-  });
+  // A journey is drawn step by step, each on its own path; a probe of one step is one segment.
+  const segments = run.steps
+    ? run.steps.map((step) => ({
+        step: step.name,
+        skipped: step.skipped,
+        path: step.path,
+        hops: run.hops.filter((h) => h.step === step.name && !h.earlierAttempt),
+      }))
+    : [{ step: undefined, skipped: undefined, path, hops: run.hops }];
+  let position = 0;
+  for (const segment of segments) {
+    segment.path.forEach((service, index) => {
+      position++;
+      const candidates = segment.hops.filter((h) => h.service === service && !placed.has(h)).sort(byOffset);
+      // A service the path visits again later takes one hop here and leaves the rest for later.
+      const visitedAgain = segment.path.indexOf(service, index + 1) >= 0;
+      const hops = visitedAgain ? candidates.slice(0, 1) : candidates;
+      if (hops.length === 0) {
+        const ghost: GhostRow = {
+          kind: 'ghost',
+          key: `ghost:${position}:${service}`,
+          service,
+          position,
+          reason: segment.skipped !== undefined ? `not run: ${segment.skipped}` : ghostReason(run, service),
+          atFault: run.fault?.service === service && run.fault.step === segment.step,
+        };
+        if (segment.step !== undefined) ghost.step = segment.step;
+        rows.push(ghost);
+        return;
+      }
+      for (const hop of hops) {
+        placed.add(hop);
+        rows.push(hopRow(hop, position));
+      }
+    });
+  }
 
   // Hops off the path go right after the hop that called them (or at the end when the caller is
   // unknown), so "recorder called audit" reads in place.

@@ -15,7 +15,7 @@ import { faultHop } from '../lib/waterfall';
 import { navigate } from '../router/router';
 import { useApi, useLive } from '../state/hooks';
 import { useMeta } from '../state/meta';
-import { ClockSkewNotes, JaegerPanel, LastOkTable, TriggerLine } from './run-parts';
+import { ClockSkewNotes, JaegerPanel, JourneySteps, LastOkTable, TriggerLine } from './run-parts';
 import { Waterfall } from './Waterfall';
 
 type LastOk = { state: 'loading' } | { state: 'none' } | { state: 'failed' } | { state: 'found'; run: RunView };
@@ -164,14 +164,17 @@ export function RunPage({ runId, params }: { runId: string; params: URLSearchPar
           </dd>
         </div>
       </dl>
-      {run.trigger && <TriggerLine trigger={run.trigger} />}
+      {run.trigger && !run.steps && <TriggerLine trigger={run.trigger} />}
+      {run.steps && <JourneySteps steps={run.steps} />}
       <ClockSkewNotes skews={skews} />
       <section class="card" aria-labelledby="wf-title">
         <div class="section-head">
           <h2 id="wf-title" class="section-title">
             Hops along the expected path
           </h2>
-          <span class="small muted">{(run.path ?? run.facts?.expectedPath ?? []).join(' → ')}</span>
+          <span class="small muted">
+            {run.facts?.expectedPathText ?? (run.path ?? run.facts?.expectedPath ?? []).join(' → ')}
+          </span>
         </div>
         <Waterfall run={run} selected={selected ?? fault?.spanId} onSelect={select} deltas={deltas} />
       </section>

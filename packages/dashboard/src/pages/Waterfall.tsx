@@ -95,7 +95,9 @@ function HopLine({
             onSelect(hop.spanId);
           }}
         >
+          {row.step !== undefined && <span class="wf-step">{row.step}</span>}
           <span class="wf-service">{hop.service}</span> <span class="wf-instance">{hop.instance}</span>
+          {hop.earlierAttempt && <span class="muted small"> (earlier attempt)</span>}
           <span class="sr-only">
             , {hop.operation}, started {formatDuration(row.offsetMs)} after firing, took{' '}
             {formatDuration(hop.durationMs)}
@@ -194,6 +196,7 @@ function GhostLine({ row }: { row: GhostRow }) {
         {row.position}
       </span>
       <div class="wf-name">
+        {row.step !== undefined && <span class="wf-step">{row.step}</span>}
         <span class="wf-service">{row.service}</span> <span class="muted">(no hop)</span>
       </div>
       <div class="wf-ghost-reason">

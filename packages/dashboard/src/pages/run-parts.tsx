@@ -1,11 +1,12 @@
 // The smaller parts of the run page: trigger outcome, clock skew, Jaeger panel, comparison table.
-import { jaegerEmbedUrl, type ClockSkew, type RunView, type TriggerOutcome } from '@hoptrace/core/api';
+import { jaegerEmbedUrl, type ClockSkew, type RunView, type StepView, type TriggerOutcome } from '@hoptrace/core/api';
+import { VerdictBadge } from '../components/VerdictBadge';
 import { compareRuns } from '../lib/compare';
 import { formatDelta, formatDuration } from '../lib/format';
 import { compareHref, runHref } from '../lib/routes';
 
-/** What the trigger did, in words. */
-const TRIGGER_WHAT: Record<TriggerOutcome['kind'], string> = {
+/** What the built-in triggers are, in words; a plugin's trigger is called by its kind. */
+const TRIGGER_WHAT: Partial<Record<string, string>> = {
   http: 'HTTP request',
   redisStream: 'Redis Stream message',
   rabbitmq: 'RabbitMQ message',
@@ -13,15 +14,18 @@ const TRIGGER_WHAT: Record<TriggerOutcome['kind'], string> = {
 };
 
 export function triggerWords(t: TriggerOutcome): string {
-  const what = TRIGGER_WHAT[t.kind];
-  if (!t.delivered) return `${what} not delivered${t.error ? `: ${t.error}` : ''} (${formatDuration(t.durationMs)})`;
-  if (t.kind !== 'http') {
-    const verb = t.kind === 'redisStream' ? 'added' : 'published';
-    return `${what} ${verb}${t.messageId ? ` as ${t.messageId}` : ''} (${formatDuration(t.durationMs)})`;
+  const what = TRIGGER_WHAT[t.kind] ?? `${t.kind} trigger`;
+  const took = `(${formatDuration(t.durationMs)})`;
+  const detail = t.detail ? `: ${t.detail}` : '';
+  if (!t.delivered) return `${what} not delivered${t.error ? `: ${t.error}` : ''} ${took}`;
+  const error = !t.ok && t.error ? `: ${t.error}` : '';
+  if (t.status === undefined) {
+    const verb =
+      t.kind === 'redisStream' ? 'added' : t.kind === 'rabbitmq' || t.kind === 'nats' ? 'published' : 'delivered';
+    return `${what} ${verb}${t.messageId ? ` as ${t.messageId}` : ''}${detail}${error} ${took}`;
   }
   const expected = t.expectedStatus !== undefined ? `, expected ${t.expectedStatus}` : '';
-  const error = !t.ok && t.error ? `: ${t.error}` : '';
-  return `${what} answered ${t.status ?? '?'}${expected}${error} (${formatDuration(t.durationMs)})`;
+  return `${what} answered ${t.status}${expected}${detail}${error} ${took}`;
 }
 
 export function TriggerLine({ trigger }: { trigger: TriggerOutcome }) {
@@ -30,6 +34,41 @@ export function TriggerLine({ trigger }: { trigger: TriggerOutcome }) {
       <span aria-hidden="true">{trigger.ok ? '✓ ' : '✕ '}</span>
       <strong>Trigger:</strong> {triggerWords(trigger)}
     </p>
+  );
+}
+
+/** A journey's steps, in order: each one's verdict (or why it did not run), where its fault is, and its trigger. */
+export function JourneySteps({ steps }: { steps: readonly StepView[] }) {
+  return (
+    <section class="card" aria-labelledby="steps-title">
+      <h2 id="steps-title" class="section-title">
+        Journey steps
+      </h2>
+      <ol class="steps-list">
+        {steps.map((step) => (
+          <li key={step.name}>
+            <strong>{step.name}</strong>
+            {step.cleanup && <span class="muted small"> (cleanup)</span>}:{' '}
+            {step.skipped !== undefined ? (
+              <span class="muted">not run: {step.skipped}</span>
+            ) : (
+              <VerdictBadge verdict={step.verdict} />
+            )}
+            {step.fault && (
+              <span>
+                {' '}
+                at {step.fault.service}
+                {step.fault.instance ? ` (${step.fault.instance})` : ''}: {step.fault.reason}
+              </span>
+            )}
+            {step.attempts !== undefined && step.attempts > 1 && (
+              <span class="muted small"> · {step.attempts} attempts</span>
+            )}
+            {step.trigger && <div class="small muted">Trigger: {triggerWords(step.trigger)}</div>}
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 

@@ -18,8 +18,13 @@ export class DeliveryStats {
   }
 
   /** Counts the record's outcome and keeps the record. */
-  finish(record: DeliveryRecord): void {
+  finish(record: DeliveryRecord & { outcome: DeliveryOutcome }): void {
     this.count(record.outcome);
+    this.keep(record);
+  }
+
+  /** Keeps a record without counting it (the oldest goes past `limit`). */
+  keep(record: DeliveryRecord): void {
     if (this._limit <= 0) return;
     this._recent.push(record);
     if (this._recent.length > this._limit) this._recent.shift();

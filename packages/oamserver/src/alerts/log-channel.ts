@@ -5,7 +5,8 @@ import type { AlertChannel, AlertLogFunction, DeliveryOutcome, DeliveryRecord } 
 
 /**
  * Writes each incident event as one structured log line: `incident.opened` at warn,
- * `incident.resolved` at info, the summary as the message and the incident as fields.
+ * `incident.resolved` at info, the summary as the message and the incident as fields. Events a
+ * silence holds back are written too, marked.
  */
 export class LogChannel implements AlertChannel {
   readonly name = 'log';
@@ -26,6 +27,22 @@ export class LogChannel implements AlertChannel {
     } catch {
       // The logger failed; there is nowhere else to say so. The failed count shows it.
       this._stats.count('failed');
+    }
+  }
+
+  /**
+   * A silenced event is still written (at info: nobody is to act on it), marked `silenced` with
+   * the silence that held it back, so the log stays the full record of what happened.
+   */
+  sendSilenced(event: IncidentEvent, silence: string): void {
+    try {
+      this._log(
+        'info',
+        { alert: event.type, atMs: event.atMs, incident: event.incident, silenced: true, silence },
+        `${summarizeIncidentEvent(event)} [silenced by ${silence}]`,
+      );
+    } catch {
+      // The logger failed; the dispatcher has counted the event as silenced all the same.
     }
   }
 

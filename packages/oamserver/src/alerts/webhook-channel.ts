@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncidentEvent } from '../incidents/types';
-import { DeliveryStats } from './delivery-stats';
-import {
-  DEFAULT_RETRY_POLICY,
-  isRetryableStatus,
-  parseRetryAfterMs,
-  retryDelayMs,
-  type RetryPolicy,
-} from './retry-policy';
-import { summarizeIncidentEvent } from './summary-text';
-import type { AlertChannel, DeliveryOutcome, DeliveryRecord } from './types';
+import { toAlertEvent } from './alert-event';
+import { DeliveryQueue, type AttemptFunction, type DeliveryQueueOptions } from './delivery-queue';
+import { isRetryableStatus, parseRetryAfterMs } from './retry-policy';
 import { postWebhook } from './webhook-request';
 
 /** Options of a webhook channel. Only `name`, `url` and `secret` are required. */
-export interface WebhookChannelOptions {
-  /** The channel's name in metrics, logs and delivery records. */
-  name: string;
+export interface WebhookChannelOptions extends DeliveryQueueOptions {
   /** http(s) URL the events are POSTed to. */
   url: string;
   /** HMAC-SHA256 key the requests are signed with. */
@@ -24,215 +15,43 @@ export interface WebhookChannelOptions {
   headers?: Readonly<Record<string, string>>;
   /** Per-request timeout. Default 5000. */
   timeoutMs?: number;
-  /** Requests per event, the first included. Default 5. */
-  maxAttempts?: number;
-  /** Delay before the first retry, doubling after. Default 1000 (tests use a few ms). */
-  baseDelayMs?: number;
-  /** Longest delay between attempts, Retry-After included. Default 30 000. */
-  maxDelayMs?: number;
-  /** Events waiting for delivery; more are dropped and counted. Default 1000. */
-  maxQueueSize?: number;
-  /** Delivery records kept for recentDeliveries(). Default 100. */
-  maxRecentDeliveries?: number;
-  /** How long stop() lets deliveries finish before giving up on them. Default 5000. */
-  stopTimeoutMs?: number;
-  /** Told about failed and dropped deliveries. */
-  warn?: (message: string) => void;
-  /** Jitter source, [0, 1). Default Math.random. */
-  random?: () => number;
   /** Default the global fetch. */
   fetch?: typeof fetch;
 }
 
-interface QueuedEvent {
-  event: IncidentEvent;
-  queuedAtMs: number;
-}
-
-/** Drops are warned about at most this often: a flood of drops must not become a flood of log lines. */
-const DROP_WARNING_INTERVAL_MS = 60_000;
-
-/** Resolves after `ms`, or at once when `signal` aborts. The timer does not keep the process alive. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * POSTs each incident event, signed, to one URL. Events wait in a bounded queue and are sent one
- * at a time, in order (an `incident.resolved` must not overtake its `incident.opened`), each
- * retried with backoff on network errors, 408, 429 and 5xx.
+ * at a time, in order, each retried with backoff on network errors, 408, 429 and 5xx
+ * (DeliveryQueue).
  */
-export class WebhookChannel implements AlertChannel {
-  readonly name: string;
-  private readonly _policy: RetryPolicy;
-  private readonly _stats: DeliveryStats;
-  private readonly _queue: QueuedEvent[] = [];
-  private readonly _abort = new AbortController();
-  private _inFlight: Promise<void> | undefined;
-  private _stopping = false;
-  private _stopped: Promise<void> | undefined;
-  private _dropsNotWarned = 0;
-  private _lastDropWarningMs = -Infinity;
-
+export class WebhookChannel extends DeliveryQueue {
   constructor(private readonly _options: WebhookChannelOptions) {
-    this.name = _options.name;
-    this._policy = {
-      maxAttempts: Math.max(1, _options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts),
-      baseDelayMs: _options.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
-      maxDelayMs: _options.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+    super(_options);
+  }
+
+  protected get warnPrefix(): string {
+    return `alert webhook "${this.name}"`;
+  }
+
+  protected prepare(event: IncidentEvent): AttemptFunction {
+    // The body and the delivery id are the same on every attempt: receivers de-duplicate on the id.
+    const body = JSON.stringify(toAlertEvent(event));
+    const deliveryId = randomUUID();
+    const { url, secret, headers, timeoutMs = 5000 } = this._options;
+    return async ({ signal }) => {
+      const result = await postWebhook(
+        { url, secret, headers, timeoutMs, body, deliveryId, signal },
+        this._options.fetch,
+      );
+      if (result.kind === 'network-error') return { ok: false, error: result.error, retryable: true };
+      if (result.status >= 200 && result.status < 300) return { ok: true, status: result.status };
+      return {
+        ok: false,
+        status: result.status,
+        error: `answered HTTP ${result.status}`,
+        retryable: isRetryableStatus(result.status),
+        retryAfterMs: parseRetryAfterMs(result.retryAfter, Date.now()),
+      };
     };
-    this._stats = new DeliveryStats(_options.maxRecentDeliveries);
-  }
-
-  send(event: IncidentEvent): void {
-    const queued = { event, queuedAtMs: Date.now() };
-    const maxQueueSize = this._options.maxQueueSize ?? 1000;
-    if (this._stopping) return this._drop(queued, 'channel stopped');
-    if (this._queue.length >= maxQueueSize) return this._drop(queued, `queue full (${maxQueueSize} events waiting)`);
-    this._queue.push(queued);
-    this._pump();
-  }
-
-  counts(): Readonly<Record<DeliveryOutcome, number>> {
-    return this._stats.counts();
-  }
-
-  recentDeliveries(): readonly DeliveryRecord[] {
-    return this._stats.recent();
-  }
-
-  stop(): Promise<void> {
-    this._stopped ??= this._stop();
-    return this._stopped;
-  }
-
-  private async _stop(): Promise<void> {
-    this._stopping = true;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this._options.stopTimeoutMs ?? 5000);
-      timer.unref();
-    });
-    await Promise.race([this._drained(), deadline]);
-    clearTimeout(timer);
-    // Past the deadline: abort the request and backoff in flight, give up on what never started.
-    this._abort.abort();
-    const abandoned = this._queue.splice(0);
-    for (const queued of abandoned) this._drop(queued, 'given up at shutdown', false);
-    if (abandoned.length > 0) this._warn(`gave up on ${abandoned.length} queued event(s) at shutdown`);
-    await this._drained();
-  }
-
-  /** Resolves when nothing is queued or in flight. */
-  private async _drained(): Promise<void> {
-    // Each delivery starts the next one as it settles, so wait until none follows.
-    while (this._inFlight) await this._inFlight;
-  }
-
-  private _pump(): void {
-    if (this._inFlight || this._queue.length === 0) return;
-    const next = this._queue.shift()!;
-    this._inFlight = this._deliver(next).finally(() => {
-      this._inFlight = undefined;
-      this._pump();
-    });
-  }
-
-  /** Delivers one event, retrying as the policy says. Never rejects. */
-  private async _deliver({ event, queuedAtMs }: QueuedEvent): Promise<void> {
-    const signal = this._abort.signal;
-    let attempts = 0;
-    let lastStatus: number | undefined;
-    let lastError: string | undefined;
-    let delivered = false;
-    try {
-      const body = JSON.stringify({ ...event, text: summarizeIncidentEvent(event) });
-      const deliveryId = randomUUID();
-      let retryAfterMs: number | undefined;
-      while (attempts < this._policy.maxAttempts && !signal.aborted) {
-        if (attempts > 0) {
-          await sleep(retryDelayMs(attempts, this._policy, retryAfterMs, this._options.random), signal);
-          if (signal.aborted) break;
-          this._stats.count('retried');
-        }
-        attempts += 1;
-        const { url, secret, headers, timeoutMs = 5000 } = this._options;
-        const result = await postWebhook(
-          { url, secret, headers, timeoutMs, body, deliveryId, signal },
-          this._options.fetch,
-        );
-        if (result.kind === 'network-error') {
-          lastStatus = undefined;
-          lastError = result.error;
-          retryAfterMs = undefined;
-          continue;
-        }
-        lastStatus = result.status;
-        if (result.status >= 200 && result.status < 300) {
-          delivered = true;
-          lastError = undefined;
-          break;
-        }
-        lastError = `answered HTTP ${result.status}`;
-        if (!isRetryableStatus(result.status)) break;
-        retryAfterMs = parseRetryAfterMs(result.retryAfter, Date.now());
-      }
-      if (!delivered && signal.aborted) lastError = `${lastError ?? 'not sent'}; gave up at shutdown`;
-    } catch (error) {
-      // Only a fault of ours lands here (an event that cannot be serialised): report it, do not retry.
-      lastError = `cannot send: ${(error as Error).message}`;
-    }
-    const record = this._record(event, queuedAtMs, delivered ? 'delivered' : 'failed', attempts);
-    this._stats.finish({ ...record, ...(lastStatus !== undefined && { lastStatus }), ...(lastError && { lastError }) });
-    if (!delivered) {
-      this._warn(`${event.type} of incident ${event.incident.id} failed after ${attempts} attempt(s): ${lastError}`);
-    }
-  }
-
-  private _record(
-    event: IncidentEvent,
-    queuedAtMs: number,
-    outcome: DeliveryRecord['outcome'],
-    attempts: number,
-  ): DeliveryRecord {
-    const incidentId = event.incident.id;
-    return {
-      channel: this.name,
-      eventType: event.type,
-      incidentId,
-      outcome,
-      attempts,
-      queuedAtMs,
-      finishedAtMs: Date.now(),
-    };
-  }
-
-  private _drop(queued: QueuedEvent, reason: string, warn = true): void {
-    this._stats.finish({ ...this._record(queued.event, queued.queuedAtMs, 'dropped', 0), lastError: reason });
-    if (!warn) return;
-    this._dropsNotWarned += 1;
-    const now = Date.now();
-    if (now - this._lastDropWarningMs < DROP_WARNING_INTERVAL_MS) return;
-    this._warn(`dropped ${this._dropsNotWarned} event(s): ${reason}`);
-    this._dropsNotWarned = 0;
-    this._lastDropWarningMs = now;
-  }
-
-  private _warn(message: string): void {
-    try {
-      this._options.warn?.(`alert webhook "${this.name}": ${message}`);
-    } catch {
-      // A broken logger must not stop deliveries.
-    }
   }
 }

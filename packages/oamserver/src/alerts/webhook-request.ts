@@ -17,13 +17,17 @@ export interface WebhookRequest {
   signal?: AbortSignal;
 }
 
-function describeError(error: unknown, timedOut: boolean, timeoutMs: number): string {
-  if (timedOut) return `no answer within ${timeoutMs}ms`;
+/** Why a fetch failed, in one line: `fetch failed: ECONNREFUSED`, `aborted (stopping)`. */
+export function describeFetchError(error: unknown): string {
   const err = error as Error & { cause?: { code?: string; message?: string } };
   if (err.name === 'AbortError') return 'aborted (stopping)';
   // fetch wraps the socket error ("fetch failed"); its cause says what happened (ECONNREFUSED...).
   const cause = err.cause?.code ?? err.cause?.message;
   return cause ? `${err.message}: ${cause}` : err.message;
+}
+
+function describeError(error: unknown, timedOut: boolean, timeoutMs: number): string {
+  return timedOut ? `no answer within ${timeoutMs}ms` : describeFetchError(error);
 }
 
 /**

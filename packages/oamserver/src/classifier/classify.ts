@@ -2,15 +2,8 @@ import type { HopRecord } from '@hoptrace/core';
 import { formatDuration } from '../config/duration';
 import { toHopView } from './hop-view';
 import { DEFAULT_BASELINE_RULE } from './baseline-rule';
-import {
-  callerThatStopped,
-  describeUnreached,
-  firstOutOfOrder,
-  heaviestHop,
-  hopLimit,
-  slowHop,
-  unreachedCall,
-} from './locate';
+import { formatPath, isStructured, matchPath, pathSlots, slotBefore, type PathStep } from './expected-path';
+import { callerThatStopped, describeUnreached, heaviestHop, hopLimit, slowHop, unreachedCall } from './locate';
 import { linkHops, orderHops, reachedSpanIds } from './order-hops';
 import { analyzeTiming } from './timing';
 import type { Classification, ClassifyInput, Fault, Verdict, VerdictFacts } from './types';
@@ -28,17 +21,26 @@ function faultAt(hop: HopRecord, reason: string): Fault {
   return { service: hop.service, instance: hop.instance, reason };
 }
 
+function times(n: number): string {
+  return `${n} time${n === 1 ? '' : 's'}`;
+}
+
 /**
  * Classifies one run: compares what its hops show with the probe's expected path and budgets.
  * Pure: the same input gives the same verdict. Checks, most telling first:
  * unknown (storage unreadable, or a gap explains missing hops) > trigger-failed > context-broken
  * > error > lost > unexpected-path > slow > ok. Clocks of different hosts are never compared.
+ * Hops are matched to the path's slots by matchPath (expected-path.ts): a service may be expected
+ * more than once, be optional, or be in a group that comes in any order.
  */
 export function classify(input: ClassifyInput, observedWindowMs: number): Classification {
   const { run } = input;
   const path = run.path;
+  const steps: readonly PathStep[] = run.pathSteps ?? path;
+  const slots = pathSlots(steps);
   const facts: VerdictFacts = {
     expectedPath: [...path],
+    ...(run.pathSteps && isStructured(run.pathSteps) ? { expectedPathText: formatPath(run.pathSteps) } : {}),
     hopsSeen: [],
     missingHops: [],
     extraHops: [],
@@ -46,27 +48,40 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     clockSkew: [],
   };
   if (input.hops === undefined) {
+    const required = slots.filter((slot) => !slot.optional).map((slot) => slot.service);
     return {
       verdict: 'unknown',
-      facts: { ...facts, missingHops: [...path], note: 'the hop records could not be read from storage' },
+      facts: { ...facts, missingHops: required, note: 'the hop records could not be read from storage' },
       hops: [],
     };
   }
 
   const ordered = orderHops(input.hops);
   const hops = ordered.map((h) => toHopView(h, run));
-  const seen = new Set(ordered.map((h) => h.service));
   const onTrace = ordered.filter((h) => h.traceId === run.traceId);
   const offTrace = ordered.filter((h) => h.traceId !== run.traceId);
   facts.hopsSeen = ordered.map((h) => h.service);
-  facts.missingHops = path.filter((s) => !seen.has(s));
-  facts.extraHops = [...new Set(ordered.filter((h) => !path.includes(h.service)).map((h) => h.service))];
+  const match = matchPath(steps, facts.hopsSeen);
+  const position = new Map(ordered.map((h, i) => [h, i]));
+  // A hop's place in the path (for "earliest" and "deepest"): the step of the slot it fills, else
+  // of the first slot of its service; -1 for a service not in the path.
+  const rankOf = (hop: HopRecord): number => {
+    const slot = match.slotOfHop[position.get(hop)!];
+    return slot !== undefined ? slots[slot]!.rank : (slots.find((s) => s.service === hop.service)?.rank ?? -1);
+  };
+  const missing = slots.filter((slot, s) => !slot.optional && match.hopOfSlot[s] === undefined);
+  facts.missingHops = missing.map((slot) => slot.service);
+  facts.extraHops = [...new Set(match.extra.map((i) => ordered[i]!.service))];
   facts.firstMissingHop = facts.missingHops[0];
-  const reachedIndex = path.reduce((last, service, i) => (seen.has(service) ? i : last), -1);
-  const firstMissingIndex = facts.firstMissingHop === undefined ? -1 : path.indexOf(facts.firstMissingHop);
-  const lastBeforeGap =
-    firstMissingIndex > 0 ? path[firstMissingIndex - 1] : firstMissingIndex < 0 ? path[reachedIndex] : undefined;
+  const firstMissingRank = missing[0]?.rank ?? -1;
+  // The slot the run last passed before the first missing one (or at all, when none is missing).
+  const reachedSlot = slotBefore(match, missing[0]?.rank ?? steps.length);
+  const lastBeforeGap = reachedSlot === undefined ? undefined : slots[reachedSlot]!.service;
   if (lastBeforeGap !== undefined) facts.lastHopReached = lastBeforeGap;
+  // Where the run enters: the first step with a required service (and any optional ones before it).
+  const entryRank = slots.find((slot) => !slot.optional)?.rank ?? 0;
+  const entryServices = new Set(slots.filter((slot) => slot.rank <= entryRank).map((slot) => slot.service));
+  const entryService = slots.find((slot) => !slot.optional)?.service ?? path[0]!;
 
   const timing = analyzeTiming(onTrace, {
     firedAtMs: run.firedAtMs,
@@ -94,7 +109,7 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   // The trigger never got through, and nothing moved.
   if (ordered.length === 0 && input.trigger && !input.trigger.delivered) {
     return verdict('trigger-failed', {
-      service: path[0]!,
+      service: entryService,
       reason: input.trigger.error ?? 'the trigger was not delivered',
     });
   }
@@ -104,9 +119,10 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   }
 
   // The run id reached a hop under another trace: context was lost on the way.
-  const broken = offTrace.sort((a, b) => path.indexOf(a.service) - path.indexOf(b.service))[0];
+  const broken = offTrace.sort((a, b) => rankOf(a) - rankOf(b))[0];
   if (broken) {
-    const before = path[path.indexOf(broken.service) - 1];
+    const beforeSlot = rankOf(broken) > 0 ? slotBefore(match, rankOf(broken)) : undefined;
+    const before = beforeSlot === undefined ? undefined : slots[beforeSlot]!.service;
     return verdict(
       'context-broken',
       faultAt(
@@ -121,20 +137,20 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   // it failed because a call of its own reached no hop (the next service was down), the fault
   // is at the service it could not reach.
   const failing = onTrace.filter((h) => h.status === 'error');
-  const origin = failing.sort((a, b) => path.indexOf(b.service) - path.indexOf(a.service))[0];
+  const origin = failing.sort((a, b) => rankOf(b) - rankOf(a))[0];
   const reached = reachedSpanIds(onTrace);
-  const expectedCaller = firstMissingIndex > 0 ? path[firstMissingIndex - 1] : undefined;
+  const expectedCaller = facts.firstMissingHop !== undefined ? lastBeforeGap : undefined;
   const unreached = unreachedCall(onTrace, reached, facts.firstMissingHop, expectedCaller, input.peers);
-  if (origin && !(unreached && unreached.caller === origin && path.indexOf(origin.service) < firstMissingIndex)) {
+  if (origin && !(unreached && unreached.caller === origin && rankOf(origin) < firstMissingRank)) {
     return verdict('error', faultAt(origin, describeError(origin)));
   }
   // An unexpected answer to the trigger is the entry service's fault, unless where the run
   // stopped explains it: a call that went unanswered, or a run that got past the entry and then
   // stopped (the odd answer is only a symptom; the checks below say more).
-  const pastEntry = onTrace.some((h) => h.service !== path[0]);
+  const pastEntry = onTrace.some((h) => !entryServices.has(h.service));
   const explainedByStop = facts.firstMissingHop !== undefined && (unreached !== undefined || pastEntry);
   if (input.trigger?.delivered && !input.trigger.ok && ordered.length > 0 && !explainedByStop) {
-    const entry = onTrace.find((h) => h.service === path[0]) ?? onTrace[0]!;
+    const entry = onTrace.find((h) => entryServices.has(h.service)) ?? onTrace[0]!;
     return verdict('error', faultAt(entry, input.trigger.error ?? 'unexpected answer to the trigger'));
   }
 
@@ -143,14 +159,16 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
       facts.note = `storage was unavailable during the run, so the missing hops (${facts.missingHops.join(', ')}) may be hoptrace's own gap`;
       return verdict('unknown');
     }
-    const laterSeen = path.slice(firstMissingIndex + 1).some((s) => seen.has(s));
+    // A group sibling of the missing service is the same step, not a later one.
+    const laterSeen = slots.some((slot, s) => slot.rank > firstMissingRank && match.hopOfSlot[s] !== undefined);
     if (laterSeen) {
       return verdict('unexpected-path', {
         service: facts.firstMissingHop,
         reason: `${facts.firstMissingHop} did not report, but later services did (skipped, or not instrumented)`,
       });
     }
-    const lastHop = lastBeforeGap ? [...onTrace].reverse().find((h) => h.service === lastBeforeGap) : undefined;
+    const lastHopAt = reachedSlot === undefined ? undefined : match.hopOfSlot[reachedSlot];
+    const lastHop = lastHopAt === undefined ? undefined : ordered[lastHopAt];
     if (unreached) {
       const target = unreached.target?.instance ? `${unreached.target.instance} (${unreached.peer})` : unreached.peer;
       return verdict('lost', {
@@ -187,22 +205,29 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     });
   }
 
-  const extra = ordered.find((h) => !path.includes(h.service));
+  // A hop no slot took: a service not in the path, or one more time than the path has it.
+  const extra = match.extra[0] === undefined ? undefined : ordered[match.extra[0]]!;
   if (extra) {
+    const expected = slots.filter((slot) => slot.service === extra.service);
+    if (expected.length === 0) {
+      return verdict(
+        'unexpected-path',
+        faultAt(extra, `${extra.service} is not in the expected path ${formatPath(steps)}`),
+      );
+    }
+    const came = ordered.filter((h) => h.service === extra.service).length;
+    const most = expected.some((slot) => slot.optional) ? `at most ${times(expected.length)}` : times(expected.length);
     return verdict(
       'unexpected-path',
-      faultAt(extra, `${extra.service} is not in the expected path ${path.join(' → ')}`),
+      faultAt(extra, `${extra.service} came ${times(came)}, the path expects it ${most}`),
     );
   }
-  const outOfOrder = firstOutOfOrder(
-    onTrace.map((h) => h.service),
-    path,
-  );
-  if (outOfOrder) {
-    const hop = onTrace.find((h) => h.service === outOfOrder)!;
+  // The hops are all in place at last (context-broken returned above: every hop is on the trace).
+  if (match.firstOutOfOrder !== undefined) {
+    const hop = ordered[match.firstOutOfOrder]!;
     return verdict(
       'unexpected-path',
-      faultAt(hop, `${outOfOrder} came out of order: seen ${facts.hopsSeen.join(' → ')}`),
+      faultAt(hop, `${hop.service} came out of order: seen ${facts.hopsSeen.join(' → ')}`),
     );
   }
 
@@ -219,7 +244,7 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   if (run.budget?.totalMs !== undefined && timing.totalMs !== undefined && timing.totalMs > run.budget.totalMs) {
     const heaviest = heaviestHop(onTrace);
     return verdict('slow', {
-      service: heaviest?.service ?? path[0]!,
+      service: heaviest?.service ?? entryService,
       instance: heaviest?.instance,
       reason:
         `the run took ${formatDuration(timing.totalMs)}, budget ${formatDuration(run.budget.totalMs)}` +

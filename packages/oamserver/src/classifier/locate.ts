@@ -5,18 +5,6 @@ import type { ClassifyInput } from './types';
 
 // Where in a run a fault is: the helpers classify() uses to name the hop, service and instance.
 
-/** The first service (in the order seen) that comes before one expected earlier. */
-export function firstOutOfOrder(seenOrder: string[], path: string[]): string | undefined {
-  let highest = -1;
-  for (const service of seenOrder) {
-    const index = path.indexOf(service);
-    if (index < 0) continue;
-    if (index < highest) return service;
-    highest = Math.max(highest, index);
-  }
-  return undefined;
-}
-
 export interface HopLimit {
   ms: number;
   fromBaseline: boolean;

@@ -1,11 +1,12 @@
 import type { HopRecord } from '@hoptrace/core';
-import type { Fault, HopView, TriggerOutcome, Verdict, VerdictFacts } from '@hoptrace/core/api';
+import type { Fault, HopView, StepView, TriggerOutcome, Verdict, VerdictFacts } from '@hoptrace/core/api';
 import type { Baseline, BaselineRule } from './baseline-rule';
+import type { PathStep } from './expected-path';
 
 // The shapes the API serves (verdicts, hops, faults, facts) are owned by the API contract in
 // @hoptrace/core/api; the classifier produces exactly them.
 export { VERDICTS, isFault } from '@hoptrace/core/api';
-export type { ClockSkew, Fault, HopView, TriggerOutcome, Verdict, VerdictFacts } from '@hoptrace/core/api';
+export type { ClockSkew, Fault, HopView, StepView, TriggerOutcome, Verdict, VerdictFacts } from '@hoptrace/core/api';
 
 /** Whether a fault is at this hop's place: its service, and its instance when the fault names one. */
 export function blames(fault: Fault | undefined, hop: { service: string; instance: string }): boolean {
@@ -23,8 +24,38 @@ export interface RunRecord {
   traceId: string;
   firedAtMs: number;
   deadlineMs: number;
+  /** The expected services, flattened in order (repeats kept, optional ones included). */
   path: string[];
+  /** The path as written, when it has optional services or `anyOrder` groups (expected-path.ts); else `path` says it all. */
+  pathSteps?: PathStep[];
   budget?: { totalMs?: number; hopsMs?: Record<string, number> };
+  /** A journey's steps, in order (journeys only; `path` is then every step's path, one after the other). */
+  steps?: JourneyStepPlan[];
+}
+
+/** One step of a journey as fired: what it must do. */
+export interface JourneyStepPlan {
+  name: string;
+  path: string[];
+  /** The step's path as written, when it has structure (see RunRecord.pathSteps). */
+  pathSteps?: PathStep[];
+  budget?: { totalMs?: number; hopsMs?: Record<string, number> };
+  /** Time for the step's hops to report after its trigger fired. */
+  timeoutMs: number;
+  cleanup?: boolean;
+}
+
+/** What became of one step of a journey, as the runner recorded it. */
+export interface StepOutcome {
+  /** The span of the step's (last) attempt: the step's hops descend from it. */
+  spanId?: string;
+  /** Spans of earlier attempts of a polling step: their hops are kept, not judged. */
+  earlierSpanIds?: string[];
+  firedAtMs?: number;
+  trigger?: TriggerOutcome;
+  attempts?: number;
+  /** Why the step did not run. */
+  skipped?: string;
 }
 
 /** The verdict of one run, with the facts behind it. */
@@ -33,6 +64,8 @@ export interface Classification {
   fault?: Fault;
   facts: VerdictFacts;
   hops: HopView[];
+  /** A journey: each step, classified (classify-journey.ts). */
+  steps?: StepView[];
 }
 
 /** What the classifier needs. */

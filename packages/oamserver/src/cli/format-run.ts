@@ -19,7 +19,8 @@ function ms(value: number | undefined): string {
 export function headline(view: RunView): string {
   const where =
     view.fault && view.verdict !== 'unknown'
-      ? ` at ${view.fault.service}${view.fault.instance ? ` (${view.fault.instance})` : ''}`
+      ? ` at ${view.fault.service}${view.fault.instance ? ` (${view.fault.instance})` : ''}` +
+        (view.fault.step ? ` in step ${view.fault.step}` : '')
       : '';
   return `${verdictText(view.verdict)}${where}`;
 }
@@ -37,9 +38,16 @@ export function formatRun(view: RunView): string {
     ),
   );
   if (view.fault) lines.push(`  reason: ${view.fault.reason}`);
-  if (view.trigger && !view.trigger.ok) lines.push(`  trigger: ${view.trigger.error ?? 'failed'}`);
+  if (view.steps) {
+    for (const step of view.steps) {
+      const what = step.skipped !== undefined ? style.dim(`skipped: ${step.skipped}`) : verdictText(step.verdict);
+      const trigger = step.trigger && !step.trigger.ok ? `  (trigger: ${step.trigger.error ?? 'failed'})` : '';
+      const attempts = step.attempts && step.attempts > 1 ? style.dim(`  ${step.attempts} attempts`) : '';
+      lines.push(`  step ${step.name}${step.cleanup ? style.dim(' (cleanup)') : ''}: ${what}${attempts}${trigger}`);
+    }
+  } else if (view.trigger && !view.trigger.ok) lines.push(`  trigger: ${view.trigger.error ?? 'failed'}`);
   const rows = view.hops.map((hop, i) => [
-    String(i + 1),
+    String(i + 1) + (hop.step ? ` ${hop.step}` : '') + (hop.earlierAttempt ? style.dim(' (earlier attempt)') : ''),
     hop.service + (hop.expected ? '' : style.yellow(' (unexpected)')),
     hop.instance,
     hop.operation,

@@ -93,8 +93,8 @@ program
   .description('check a probe config and list every problem with its path and line (exit 0 valid, 2 invalid)')
   .argument('<file>', 'probe config (YAML)')
   .option('--json', 'print JSON')
-  .action((file: string, options: { json?: boolean }) => {
-    exitCode = validateCommand(file, options);
+  .action(async (file: string, options: { json?: boolean }) => {
+    exitCode = await validateCommand(file, options);
   });
 
 async function main(): Promise<void> {

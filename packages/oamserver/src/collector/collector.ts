@@ -1,5 +1,8 @@
 import type { HopRecord } from '@hoptrace/core';
 import { classify } from '../classifier/classify';
+import { classifyJourney } from '../classifier/classify-journey';
+import { hasEveryRequiredHop } from '../classifier/expected-path';
+import { journeyComplete, journeyDueMs } from '../classifier/journey-hops';
 import type { RunRecord } from '../classifier/types';
 import type { BaselineRule } from '../classifier/baseline-rule';
 import type { FiredRun } from '../runner/probe-runner';
@@ -282,10 +285,21 @@ export class Collector {
       }
       const { hops } = await this._timed(() => this._deps.store.readHops(runId));
       this._deps.storageHealth.success();
-      const complete = run.path.every((service) => hops.some((h) => h.service === service));
-      if (!complete && now < run.deadlineMs) return;
+      if (!run.steps) {
+        const complete = hasEveryRequiredHop(
+          run.pathSteps ?? run.path,
+          hops.map((h) => h.service),
+        );
+        if (!complete && now < run.deadlineMs) return;
+      }
       stored ??= await this._load(runId, deadlineMs, now);
       if (!stored) return;
+      // A journey is complete when each step that ran has all of its own hops (a service in
+      // several steps' paths must have reported in each), and due once each step's own time is up.
+      if (run.steps) {
+        const steps = stored.steps ?? [];
+        if (!journeyComplete(hops, run.steps, steps) && now < journeyDueMs(run, steps)) return;
+      }
       // Even with every hop in, wait for what the trigger answered (an unexpected status matters).
       if (!stored.trigger && now < run.deadlineMs + this._triggerGraceMs) return;
       await this._finish(stored, hops, now);
@@ -305,23 +319,21 @@ export class Collector {
       // Without it the verdict still stands, on what this Oamserver knows itself.
       await peers.refresh(hops, run.path).catch((error: unknown) => this._peerProblem(error));
     }
-    const classification = classify(
-      {
-        run,
-        trigger,
-        hops,
-        storageGap: this._deps.storageHealth.unavailableBetween(run.firedAtMs, now),
-        triggerUnrecorded: !trigger,
-        skewThresholdMs: this._skewThresholdMs,
-        peers: peers ? (peer) => peers.lookup(peer) : undefined,
-        callerOf: peers ? (service) => peers.usualCaller(service) : undefined,
-        baseline: this._deps.baselines
-          ? (service, instance) => this._deps.baselines!.baseline(run.probe, service, instance)
-          : undefined,
-        baselineRule: this._deps.baselineRule,
-      },
-      now - run.firedAtMs,
-    );
+    const input = {
+      run,
+      hops,
+      storageGap: this._deps.storageHealth.unavailableBetween(run.firedAtMs, now),
+      skewThresholdMs: this._skewThresholdMs,
+      peers: peers ? (peer: string) => peers.lookup(peer) : undefined,
+      callerOf: peers ? (service: string) => peers.usualCaller(service) : undefined,
+      baseline: this._deps.baselines
+        ? (service: string, instance: string) => this._deps.baselines!.baseline(run.probe, service, instance)
+        : undefined,
+      baselineRule: this._deps.baselineRule,
+    };
+    const classification = run.steps
+      ? classifyJourney({ ...input, steps: stored.steps ?? [] }, now)
+      : classify({ ...input, trigger, triggerUnrecorded: !trigger }, now - run.firedAtMs);
     if (peers && hops) {
       try {
         await peers.learn(hops);

@@ -8,6 +8,18 @@ function isObject(value: unknown): value is Raw {
 }
 
 /**
+ * The service names in a path as written (not yet checked): plain names, `{ service }` steps and
+ * the members of `{ anyOrder: [...] }` groups, in order. Malformed steps are the schema's to report.
+ */
+function rawPathServices(steps: unknown[]): string[] {
+  const serviceOf = (step: unknown): string[] =>
+    typeof step === 'string' ? [step] : isObject(step) && typeof step.service === 'string' ? [step.service] : [];
+  return steps.flatMap((step) =>
+    isObject(step) && Array.isArray(step.anyOrder) ? step.anyOrder.flatMap(serviceOf) : serviceOf(step),
+  );
+}
+
+/**
  * Checks that relate one field to another (a budgeted hop must be in the path; probe names are
  * unique). They run on the raw document, apart from the schema, so that they are reported even
  * when the same probe has other mistakes: the user sees every problem at once.
@@ -27,15 +39,23 @@ export function crossCheckProbeConfig(raw: unknown): Omit<ConfigIssue, 'line'>[]
         });
       } else firstIndexOf.set(probe.name, index);
     }
-    const path = Array.isArray(probe.path) ? probe.path.filter((s): s is string => typeof s === 'string') : undefined;
-    const hops = isObject(probe.budget) && isObject(probe.budget.hops) ? probe.budget.hops : undefined;
-    if (!path || !hops) return;
-    for (const service of Object.keys(hops)) {
-      if (!path.includes(service)) {
-        issues.push({
-          path: `probes.${index}.budget.hops.${service}`,
-          message: `"${service}" is not in this probe's path (${path.join(', ')})`,
-        });
+    // A probe of one step, or each step of a journey: a budgeted hop must be in that path.
+    const legs: { at: string; of: Raw; what: string }[] = Array.isArray(probe.steps)
+      ? probe.steps.flatMap((step: unknown, s) =>
+          isObject(step) ? [{ at: `probes.${index}.steps.${s}`, of: step, what: "this step's path" }] : [],
+        )
+      : [{ at: `probes.${index}`, of: probe, what: "this probe's path" }];
+    for (const { at, of, what } of legs) {
+      const path = Array.isArray(of.path) ? rawPathServices(of.path) : undefined;
+      const hops = isObject(of.budget) && isObject(of.budget.hops) ? of.budget.hops : undefined;
+      if (!path || !hops) continue;
+      for (const service of Object.keys(hops)) {
+        if (!path.includes(service)) {
+          issues.push({
+            path: `${at}.budget.hops.${service}`,
+            message: `"${service}" is not in ${what} (${path.join(', ')})`,
+          });
+        }
       }
     }
   });
@@ -48,9 +68,13 @@ function crossCheckInstanceLabels(raw: Raw): Omit<ConfigIssue, 'line'>[] {
   const labels: unknown[] =
     isObject(raw.metrics) && Array.isArray(raw.metrics.instanceLabels) ? raw.metrics.instanceLabels : [];
   const inSomePath = new Set<unknown>(
-    (raw.probes as unknown[]).flatMap((probe): unknown[] =>
-      isObject(probe) && Array.isArray(probe.path) ? (probe.path as unknown[]) : [],
-    ),
+    (raw.probes as unknown[]).flatMap((probe): unknown[] => {
+      if (!isObject(probe)) return [];
+      const paths = Array.isArray(probe.steps)
+        ? probe.steps.map((step: unknown) => (isObject(step) ? step.path : undefined))
+        : [probe.path];
+      return paths.flatMap((path) => (Array.isArray(path) ? rawPathServices(path) : []));
+    }),
   );
   return labels.flatMap((service, index) =>
     typeof service === 'string' && !inSomePath.has(service)

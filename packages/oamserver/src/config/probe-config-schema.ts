@@ -1,106 +1,13 @@
 import { z } from 'zod';
-import { MAX_LABEL_LENGTH, PROBE_NAME_PATTERN } from '@hoptrace/core';
-import { alertsSchema } from './alerts-schema';
+import { PROBE_NAME_PATTERN } from '@hoptrace/core';
+import type { LoadedPlugin } from '../plugins/load-plugins';
+import { createAlertsSchema, type AlertChannelKinds } from './alerts-schema';
 import { duration } from './duration';
 import { baselineSchema, incidentsSchema } from './incidents-schema';
-
-const serviceName = z.string().min(1, 'a service name cannot be empty').max(MAX_LABEL_LENGTH);
-
-/** An HTTP request that starts a run. */
-export const httpTriggerSchema = z
-  .object({
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
-    url: z
-      .string()
-      .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http:// or https:// URL'),
-    headers: z.record(z.string(), z.string()).optional(),
-    /** JSON body (objects and arrays are sent as JSON, strings as they are). */
-    body: z.unknown().optional(),
-    /** The status the entry service must answer; any 2xx when not set. */
-    expectStatus: z.number().int().min(100).max(599).optional(),
-  })
-  .strict();
-
-/** A Redis Stream message that starts a run (for flows that begin at a queue). */
-export const streamTriggerSchema = z
-  .object({
-    stream: z.string().min(1),
-    fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    /** Approximate cap of the stream (XADD MAXLEN ~). */
-    maxLen: z.number().int().positive().default(10_000),
-  })
-  .strict();
-
-const messageBody = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
-const messageHeaders = z.record(z.string(), z.string());
-
-/** A RabbitMQ message that starts a run: published to an exchange (or a queue, through the default exchange). */
-export const rabbitmqTriggerSchema = z
-  .object({
-    url: z
-      .string()
-      .refine((u) => URL.canParse(u) && /^amqps?:$/.test(new URL(u).protocol), 'must be an amqp:// or amqps:// URL')
-      .default('amqp://guest:guest@127.0.0.1:5672'),
-    /** The exchange; the default exchange (`""`) routes by queue name. */
-    exchange: z.string().default(''),
-    /** The routing key: with the default exchange, the queue's name. */
-    routingKey: z.string().min(1),
-    /** The message body: JSON for objects and arrays, as it is for a string. */
-    body: messageBody.default({}),
-    headers: messageHeaders.optional(),
-  })
-  .strict();
-
-/** A NATS message that starts a run (core NATS publish). */
-export const natsTriggerSchema = z
-  .object({
-    servers: z.string().min(1).default('nats://127.0.0.1:4222'),
-    subject: z.string().min(1),
-    body: messageBody.default({}),
-    headers: messageHeaders.optional(),
-  })
-  .strict();
-
-const TRIGGER_KINDS = ['http', 'redisStream', 'rabbitmq', 'nats'] as const;
-
-export const triggerSchema = z
-  .object({
-    http: httpTriggerSchema.optional(),
-    redisStream: streamTriggerSchema.optional(),
-    rabbitmq: rabbitmqTriggerSchema.optional(),
-    nats: natsTriggerSchema.optional(),
-  })
-  .strict()
-  .refine(
-    (t) => TRIGGER_KINDS.filter((kind) => t[kind] !== undefined).length === 1,
-    `give exactly one of ${TRIGGER_KINDS.join(', ')}`,
-  );
-
-export const budgetSchema = z
-  .object({
-    /** Most time the whole run may take. */
-    total: duration({ minMs: 1 }).optional(),
-    /** Most time each named hop may take. */
-    hops: z.record(serviceName, duration({ minMs: 1 })).optional(),
-  })
-  .strict();
-
-/** One probe: a named synthetic transaction. */
-export const probeSchema = z
-  .object({
-    name: z.string().regex(PROBE_NAME_PATTERN, 'use 1-64 letters, digits, _ or -, starting with a letter or digit'),
-    description: z.string().max(500).optional(),
-    enabled: z.boolean().default(true),
-    /** How often the probe fires. */
-    every: duration({ minMs: 1000, maxMs: 86_400_000 }).default(30_000),
-    /** Time for all hops to report, after firing. */
-    timeout: duration({ minMs: 100, maxMs: 600_000 }).default(5000),
-    trigger: triggerSchema,
-    /** The services the run must pass through, in order. */
-    path: z.array(serviceName).min(1, 'name at least one service').max(32),
-    budget: budgetSchema.optional(),
-  })
-  .strict();
+import { budgetSchema, serviceName } from './budget-schema';
+import { MAX_JOURNEY_STEPS, journeyStepSchema } from './journey-schema';
+import { pathSchema } from './path-schema';
+import { triggerSchema, type TriggerDefinition, type TriggerKinds } from './trigger-schema';
 
 /** Settings of the Oamserver itself. */
 export const serverSchema = z
@@ -132,25 +39,91 @@ export const metricsSchema = z
   })
   .strict();
 
-/** The probe config file. (Checks across fields live in cross-checks.ts.) */
-export const probeConfigSchema = z
-  .object({
-    server: serverSchema.default({ host: '127.0.0.1', port: 4400 }),
-    storage: storageSchema.default({ keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 }),
-    probes: z.array(probeSchema).min(1, 'define at least one probe'),
-    /** Where incident events go (alerts-schema.ts). Absent: nowhere but the log. */
-    alerts: alertsSchema.optional(),
-    metrics: metricsSchema.optional(),
-    /** When incidents open and resolve (incidents-schema.ts). */
-    incidents: incidentsSchema.default({ openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000 }),
-    /** How hops without a budget are judged slow (incidents-schema.ts). */
-    baseline: baselineSchema.default({ factor: 3, floor: 100, minSamples: 20 }),
-  })
-  .strict();
+/** One probe: a named synthetic transaction. */
+function probeSchema(kinds: TriggerKinds, unknownKindHint: string) {
+  return z
+    .object({
+      name: z.string().regex(PROBE_NAME_PATTERN, 'use 1-64 letters, digits, _ or -, starting with a letter or digit'),
+      description: z.string().max(500).optional(),
+      enabled: z.boolean().default(true),
+      /** How often the probe fires. */
+      every: duration({ minMs: 1000, maxMs: 86_400_000 }).default(30_000),
+      /** Time for all hops to report, after firing. */
+      timeout: duration({ minMs: 100, maxMs: 600_000 }).default(5000),
+      /** How the run enters the platform (a probe of one step). */
+      trigger: triggerSchema(kinds, unknownKindHint).optional(),
+      /** The services the run must pass through, in order. */
+      path: pathSchema.optional(),
+      budget: budgetSchema.optional(),
+      /** A journey: steps run one after the other, each with its own trigger, path and budgets (journey-schema.ts). */
+      steps: z.array(journeyStepSchema(kinds, unknownKindHint)).min(1).max(MAX_JOURNEY_STEPS).optional(),
+    })
+    .strict()
+    .transform((probe, ctx) => {
+      const { trigger, path, budget, steps, ...common } = probe;
+      if (steps) {
+        for (const [key, value] of Object.entries({ trigger, path, budget })) {
+          if (value !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `a journey (steps) sets ${key} on each step, not on the probe`,
+            });
+          }
+        }
+        const checked = steps.map((step) => ({ ...step, timeout: step.timeout ?? probe.timeout }));
+        return { ...common, journey: true, steps: checked, path: checked.flatMap((step) => step.path) };
+      }
+      if (trigger === undefined)
+        ctx.addIssue({ code: 'custom', path: ['trigger'], message: 'give a trigger (or steps, for a journey)' });
+      if (path === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['path'],
+          message: 'give the path the run must take (or steps, for a journey)',
+        });
+      }
+      if (trigger === undefined || path === undefined) return z.NEVER;
+      // A probe of one step is run as a journey of one step, named after the probe.
+      const only = { name: probe.name, trigger, path, budget, timeout: probe.timeout, poll: undefined, cleanup: false };
+      return { ...common, journey: false, steps: [only], path };
+    });
+}
 
-/** A checked probe config, durations in milliseconds. */
-export type ProbeConfig = z.output<typeof probeConfigSchema>;
+/**
+ * The probe config file, for the trigger kinds given (built-in ones and those of the config's
+ * plugins). Parse it with safeParseAsync: a plugin's schema may be asynchronous. (Checks across
+ * fields live in cross-checks.ts.)
+ */
+export function createProbeConfigSchema(
+  kinds: TriggerKinds,
+  unknownKindHint = '',
+  channelKinds: AlertChannelKinds = new Map(),
+) {
+  return z
+    .object({
+      /** Plugin modules (paths relative to the config file, or package names): trigger kinds of their own. */
+      plugins: z.array(z.string().min(1)).max(32).default([]),
+      server: serverSchema.default({ host: '127.0.0.1', port: 4400 }),
+      storage: storageSchema.default({ keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 }),
+      probes: z.array(probeSchema(kinds, unknownKindHint)).min(1, 'define at least one probe'),
+      /** Where incident events go (alerts-schema.ts). Absent: nowhere but the log. */
+      alerts: createAlertsSchema(channelKinds, unknownKindHint).optional(),
+      metrics: metricsSchema.optional(),
+      /** When incidents open and resolve (incidents-schema.ts). */
+      incidents: incidentsSchema.default({ openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000 }),
+      /** How hops without a budget are judged slow (incidents-schema.ts). */
+      baseline: baselineSchema.default({ factor: 3, floor: 100, minSamples: 20 }),
+    })
+    .strict();
+}
+
+type CheckedConfig = z.output<ReturnType<typeof createProbeConfigSchema>>;
+
+/** A checked probe config, durations in milliseconds, with its plugins loaded. */
+export type ProbeConfig = Omit<CheckedConfig, 'plugins'> & { plugins: readonly LoadedPlugin[] };
 /** One checked probe. */
 export type ProbeDefinition = ProbeConfig['probes'][number];
-/** A checked trigger. */
-export type TriggerDefinition = ProbeDefinition['trigger'];
+/** One checked step of a journey. */
+export type JourneyStepDefinition = NonNullable<ProbeDefinition['steps']>[number];
+export type { TriggerDefinition };

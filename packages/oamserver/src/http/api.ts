@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { pathServices } from '../classifier/expected-path';
 import { formatDuration } from '../config/duration';
-import type { ProbeDefinition } from '../config/probe-config-schema';
+import type { ProbeDefinition, TriggerDefinition } from '../config/probe-config-schema';
 import type { AlertDispatcher } from '../alerts/alert-dispatcher';
 import type { IncidentStore } from '../incidents/incident-store';
 import type { OamCore } from '../oam-core';
@@ -42,20 +43,34 @@ function probeSummary(probe: ProbeDefinition) {
     enabled: probe.enabled,
     every: formatDuration(probe.every),
     timeout: formatDuration(probe.timeout),
-    path: probe.path,
-    budget: probe.budget,
-    trigger: triggerSummary(probe.trigger),
+    path: pathServices(probe.path),
+    ...(probe.journey
+      ? {
+          steps: probe.steps.map((step) => ({
+            name: step.name,
+            path: pathServices(step.path),
+            budget: step.budget,
+            trigger: triggerSummary(step.trigger),
+            ...(step.cleanup ? { cleanup: true } : {}),
+          })),
+        }
+      : { budget: probe.steps[0]!.budget, trigger: triggerSummary(probe.steps[0]!.trigger) }),
   };
 }
 
-/** What a probe's trigger is, without its body, headers or credentials. */
-function triggerSummary(trigger: ProbeDefinition['trigger']) {
-  if (trigger.http) return { http: { method: trigger.http.method, url: trigger.http.url } };
-  if (trigger.rabbitmq) {
-    return { rabbitmq: { exchange: trigger.rabbitmq.exchange, routingKey: trigger.rabbitmq.routingKey } };
-  }
-  if (trigger.nats) return { nats: { subject: trigger.nats.subject } };
-  return { redisStream: { stream: trigger.redisStream!.stream } };
+/** Of a built-in trigger's options, the fields that say where it goes (never bodies, headers or credentials). */
+const TRIGGER_SUMMARY_FIELDS: Record<string, readonly string[]> = {
+  http: ['method', 'url'],
+  rabbitmq: ['exchange', 'routingKey'],
+  nats: ['subject'],
+  redisStream: ['stream'],
+};
+
+/** What a probe's trigger is, without its body, headers or credentials (a plugin's options are not shown at all). */
+function triggerSummary(trigger: TriggerDefinition): Record<string, Record<string, unknown>> {
+  const options = (trigger.options ?? {}) as Record<string, unknown>;
+  const fields = TRIGGER_SUMMARY_FIELDS[trigger.kind] ?? [];
+  return { [trigger.kind]: Object.fromEntries(fields.map((field) => [field, options[field]])) };
 }
 
 /** `Server-Timing: app;dur=<ms>` on every API answer: how long the server worked on it. */

@@ -10,6 +10,7 @@ import {
   type RunSummary,
   type Verdict,
 } from '@hoptrace/core/api';
+import { pathServices } from '../classifier/expected-path';
 import type { ProbeDefinition } from '../config/probe-config-schema';
 import { TIMELINE_WINDOWS } from '../stats/probe-timeline';
 import type { RunStore } from '../store/run-store';
@@ -174,7 +175,7 @@ export async function buildFlowMap(
       const summaries = await store.loadSummaries(entries.map((e) => e.runId));
       return buildProbeFlow(
         probe.name,
-        probe.path,
+        pathServices(probe.path),
         summaries.filter((s): s is RunSummary => s !== undefined),
       );
     }),

@@ -1,4 +1,5 @@
 import type { Incident, IncidentMarker, Overview, OverviewWindow, ProbeOverview, RunSummary } from '@hoptrace/core/api';
+import { pathServices } from '../classifier/expected-path';
 import { formatDuration } from '../config/duration';
 import type { ProbeDefinition } from '../config/probe-config-schema';
 import type { IncidentStore } from '../incidents/incident-store';
@@ -43,13 +44,15 @@ function probeHeader(
     name: probe.name,
     enabled: probe.enabled,
     every: formatDuration(probe.every),
-    path: probe.path,
+    path: pathServices(probe.path),
   };
   if (probe.description !== undefined) header.description = probe.description;
-  if (probe.budget) {
+  // A journey's budgets are its steps'.
+  const budget = probe.journey ? undefined : probe.steps[0]!.budget;
+  if (budget) {
     header.budget = {};
-    if (probe.budget.total !== undefined) header.budget.totalMs = probe.budget.total;
-    if (probe.budget.hops !== undefined) header.budget.hopsMs = probe.budget.hops;
+    if (budget.total !== undefined) header.budget.totalMs = budget.total;
+    if (budget.hops !== undefined) header.budget.hopsMs = budget.hops;
   }
   return header;
 }

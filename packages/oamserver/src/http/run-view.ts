@@ -41,6 +41,7 @@ export function resultView(result: RunResult, jaegerUiUrl?: string): RunView {
   };
   if (result.verdict !== 'ok') view.fault = result.fault ?? unknownFault(result.facts.note);
   if (result.trigger) view.trigger = result.trigger;
+  if (result.steps) view.steps = result.steps;
   if (result.facts.clockSkew.length > 0) view.clockSkew = result.facts.clockSkew;
   return orderedView(view);
 }
@@ -50,6 +51,21 @@ export function storedView(stored: StoredRun, jaegerUiUrl?: string): RunView {
   if (stored.result) return resultView(stored.result, jaegerUiUrl);
   const view = baseView(stored.run, jaegerUiUrl);
   if (stored.trigger) view.trigger = stored.trigger;
+  if (stored.run.steps) {
+    // A journey in flight: the steps fired so far, not judged yet.
+    view.steps = stored.run.steps.map((plan, index) => {
+      const outcome = stored.steps?.[index];
+      return {
+        name: plan.name,
+        path: plan.path,
+        ...(plan.cleanup ? { cleanup: true } : {}),
+        ...(outcome?.skipped !== undefined ? { skipped: outcome.skipped } : {}),
+        ...(outcome?.trigger ? { trigger: outcome.trigger } : {}),
+        ...(outcome?.attempts !== undefined ? { attempts: outcome.attempts } : {}),
+        ...(outcome?.firedAtMs !== undefined ? { firedAtMs: outcome.firedAtMs } : {}),
+      };
+    });
+  }
   return orderedView(view);
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRedisKeys, decodeHopRecord, type HopRecord, type RedisKeys } from '@hoptrace/core';
 import { isFault, runSummarySchema, type RunSummary } from '@hoptrace/core/api';
-import type { Classification, RunRecord, TriggerOutcome } from '../classifier/types';
+import type { Classification, RunRecord, StepOutcome, TriggerOutcome } from '../classifier/types';
 import type { OamRedis } from './redis-client';
 import { placesOf, summarizePending, summarizeResult } from './run-summary';
 
@@ -19,6 +19,8 @@ export interface StoredRun {
   state: 'pending' | 'done';
   trigger?: TriggerOutcome;
   result?: RunResult;
+  /** A journey: what became of each step so far (undefined: not recorded yet). */
+  steps?: (StepOutcome | undefined)[];
 }
 
 /** Options of RunStore. */
@@ -110,6 +112,11 @@ export class RunStore {
     await this._redis.hset(this.keys.run(runId), 'trigger', JSON.stringify(trigger));
   }
 
+  /** Notes what became of one step of a journey. */
+  async recordStep(runId: string, index: number, outcome: StepOutcome): Promise<void> {
+    await this._redis.hset(this.keys.run(runId), `step:${index}`, JSON.stringify(outcome));
+  }
+
   /** Runs waiting to be classified, soonest deadline first. */
   async pendingRuns(limit = 1000): Promise<{ runId: string; deadlineMs: number }[]> {
     const flat = await this._redis.zrange(this.keys.pendingRuns(), '0', String(limit - 1), 'WITHSCORES');
@@ -123,12 +130,14 @@ export class RunStore {
     const fields = await this._redis.hgetall(this.keys.run(runId));
     const run = json<RunRecord>(fields.run);
     if (!run) return undefined;
-    return {
+    const stored: StoredRun = {
       run,
       state: fields.state === 'done' ? 'done' : 'pending',
       trigger: json<TriggerOutcome>(fields.trigger),
       result: json<RunResult>(fields.result),
     };
+    if (run.steps) stored.steps = run.steps.map((_, index) => json<StepOutcome>(fields[`step:${index}`]));
+    return stored;
   }
 
   /** The run's hop records. Entries that do not match the schema are skipped and counted. */

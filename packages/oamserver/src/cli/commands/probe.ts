@@ -1,6 +1,8 @@
 import { loadProbeConfig } from '../../config/load-probe-config';
 import { resultView } from '../../http/run-view';
 import { createOamCore } from '../../oam-core';
+import { runLengthMs } from '../../runner/probe-runner';
+import { formatPath } from '../../classifier/expected-path';
 import { requireOtlpProtocol, requireSecret, type CliEnvironment } from '../environment';
 import { CliError, EXIT, exitCodeOf } from '../exit-codes';
 import { formatRun } from '../format-run';
@@ -16,7 +18,7 @@ export async function probeCommand(
 ): Promise<number> {
   // Environment first: a bad value stops the command before anything starts.
   const otlpProtocol = requireOtlpProtocol(env);
-  const config = loadProbeConfig(options.config);
+  const config = await loadProbeConfig(options.config);
   const probe = config.probes.find((p) => p.name === name);
   if (!probe) {
     throw new CliError(
@@ -36,12 +38,16 @@ export async function probeCommand(
   });
   try {
     if (!options.json)
-      process.stderr.write(`firing ${probe.name} (path ${probe.path.join(' → ')}, timeout ${probe.timeout} ms)...\n`);
+      process.stderr.write(
+        probe.journey
+          ? `firing ${probe.name} (a journey of ${probe.steps.length} steps: ${probe.steps.map((s) => s.name).join(' → ')})...\n`
+          : `firing ${probe.name} (path ${formatPath(probe.path)}, timeout ${probe.timeout} ms)...\n`,
+      );
     // Collect from the start: the collector also watches storage while the run is in flight,
     // so an outage during the run is noticed (and turns missing hops into `unknown`).
     core.collector.start();
     const fired = await core.runner.fire(probe);
-    const waiting = core.collector.waitForResult(fired.run.runId, probe.timeout + 15_000);
+    const waiting = core.collector.waitForResult(fired.run.runId, runLengthMs(probe) + 15_000);
     core.collector.track(fired);
     const result = await waiting;
     if (!result) throw new CliError(`no verdict for run ${fired.run.runId} in time`, EXIT.UNKNOWN);

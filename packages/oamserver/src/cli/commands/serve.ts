@@ -23,7 +23,7 @@ export async function serveCommand(
 ): Promise<number> {
   // Environment first: a bad value stops the command before anything starts.
   const otlpProtocol = requireOtlpProtocol(env);
-  const config = loadProbeConfig(options.config);
+  const config = await loadProbeConfig(options.config);
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
     throw new CliError(`--port must be a port number, got "${options.port}"`);
@@ -41,6 +41,7 @@ export async function serveCommand(
     log: (level, fields, message) => log[level](fields, message),
     warn: (message) => log.warn(message),
     source: options.config,
+    plugins: config.plugins,
   });
   const dashboardDir = env.dashboardDir ?? installedDashboardDir();
   const dashboard = findDashboard(dashboardDir);

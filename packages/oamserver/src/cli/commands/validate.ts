@@ -1,20 +1,27 @@
 import { ConfigError } from '@hoptrace/core';
 import { formatDuration } from '../../config/duration';
+import { formatPath } from '../../classifier/expected-path';
 import { loadProbeConfig } from '../../config/load-probe-config';
 import { EXIT } from '../exit-codes';
 import { style } from '../style';
 
 /** `hoptrace validate FILE`: checks a probe config; lists every problem with its path and line. */
-export function validateCommand(file: string, options: { json?: boolean }): number {
+export async function validateCommand(file: string, options: { json?: boolean }): Promise<number> {
   try {
-    const config = loadProbeConfig(file);
+    const config = await loadProbeConfig(file);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ valid: true, file, probes: config.probes.map((p) => p.name) })}\n`);
     } else {
       process.stdout.write(`${style.green('valid')}: ${file} defines ${config.probes.length} probe(s)\n`);
       for (const p of config.probes) {
+        const what = p.journey
+          ? `journey ${p.steps.map((s) => `${s.name} (${s.trigger.kind})`).join(' → ')}`
+          : `${p.steps[0]!.trigger.kind.padEnd(11)} path ${formatPath(p.path)}`;
+        process.stdout.write(`  ${p.name.padEnd(24)} every ${formatDuration(p.every).padEnd(5)} ${what}\n`);
+      }
+      for (const { spec, plugin } of config.plugins) {
         process.stdout.write(
-          `  ${p.name.padEnd(24)} every ${formatDuration(p.every).padEnd(5)} path ${p.path.join(' → ')}\n`,
+          `  plugin ${spec}: ${plugin.type} ${plugin.kind}${plugin.description ? `, ${plugin.description}` : ''}\n`,
         );
       }
     }

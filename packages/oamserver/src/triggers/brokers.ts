@@ -1,10 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { TriggerOutcome } from '../classifier/types';
-import type { ProbeDefinition } from '../config/probe-config-schema';
+import { z } from 'zod';
+import { defineTriggerPlugin, type TriggerResult } from '../plugins/types';
 
-type RabbitmqTrigger = NonNullable<ProbeDefinition['trigger']['rabbitmq']>;
-type NatsTrigger = NonNullable<ProbeDefinition['trigger']['nats']>;
+const messageBody = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+const messageHeaders = z.record(z.string(), z.string());
+
+/** A RabbitMQ message that starts a run: published to an exchange (or a queue, through the default exchange). */
+export const rabbitmqTriggerOptions = z
+  .object({
+    url: z
+      .string()
+      .refine((u) => URL.canParse(u) && /^amqps?:$/.test(new URL(u).protocol), 'must be an amqp:// or amqps:// URL')
+      .default('amqp://guest:guest@127.0.0.1:5672'),
+    /** The exchange; the default exchange (`""`) routes by queue name. */
+    exchange: z.string().default(''),
+    /** The routing key: with the default exchange, the queue's name. */
+    routingKey: z.string().min(1),
+    /** The message body: JSON for objects and arrays, as it is for a string. */
+    body: messageBody.default({}),
+    headers: messageHeaders.optional(),
+  })
+  .strict();
+
+/** A NATS message that starts a run (core NATS publish). */
+export const natsTriggerOptions = z
+  .object({
+    servers: z.string().min(1).default('nats://127.0.0.1:4222'),
+    subject: z.string().min(1),
+    body: messageBody.default({}),
+    headers: messageHeaders.optional(),
+  })
+  .strict();
+
+type RabbitmqTrigger = z.output<typeof rabbitmqTriggerOptions>;
+type NatsTrigger = z.output<typeof natsTriggerOptions>;
 
 /** The parts of amqplib's confirm channel used here. */
 interface ConfirmChannel {
@@ -37,8 +67,8 @@ function bodyOf(body: unknown): Buffer {
   return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-function failed(kind: 'rabbitmq' | 'nats', started: number, error: string): TriggerOutcome {
-  return { kind, ok: false, delivered: false, durationMs: performance.now() - started, error };
+function failed(error: string): TriggerResult {
+  return { delivered: false, error };
 }
 
 /** Gives up on a step that takes longer than the probe's timeout. */
@@ -103,8 +133,7 @@ export class BrokerClients {
     trigger: RabbitmqTrigger,
     headers: Record<string, string>,
     timeoutMs: number,
-  ): Promise<TriggerOutcome> {
-    const started = performance.now();
+  ): Promise<TriggerResult> {
     const messageId = `hoptrace-${randomBytes(8).toString('hex')}`;
     try {
       const { channel } = await within(this._amqpChannel(trigger.url), timeoutMs, 'connecting to RabbitMQ');
@@ -130,20 +159,17 @@ export class BrokerClients {
       // A returned message arrives before its confirmation.
       if (this._returned.delete(messageId)) {
         return failed(
-          'rabbitmq',
-          started,
           `no queue is bound to exchange "${trigger.exchange}" with routing key "${trigger.routingKey}": the message was returned`,
         );
       }
-      return { kind: 'rabbitmq', ok: true, delivered: true, messageId, durationMs: performance.now() - started };
+      return { delivered: true, messageId };
     } catch (error) {
-      return failed('rabbitmq', started, `publish to RabbitMQ: ${(error as Error).message}`);
+      return failed(`publish to RabbitMQ: ${(error as Error).message}`);
     }
   }
 
   /** Publishes the message that starts a run on a NATS subject, and flushes it. Never throws. */
-  async fireNats(trigger: NatsTrigger, headers: Record<string, string>, timeoutMs: number): Promise<TriggerOutcome> {
-    const started = performance.now();
+  async fireNats(trigger: NatsTrigger, headers: Record<string, string>, timeoutMs: number): Promise<TriggerResult> {
     try {
       const connection = await within(this._natsConnection(trigger.servers), timeoutMs, 'connecting to NATS');
       const nats = load('nats') as { headers(): { set(key: string, value: string): void } };
@@ -151,9 +177,9 @@ export class BrokerClients {
       for (const [key, value] of Object.entries({ ...trigger.headers, ...headers })) sent.set(key, value);
       connection.publish(trigger.subject, bodyOf(trigger.body), { headers: sent });
       await within(connection.flush(), timeoutMs, 'NATS acknowledging the publish');
-      return { kind: 'nats', ok: true, delivered: true, durationMs: performance.now() - started };
+      return { delivered: true };
     } catch (error) {
-      return failed('nats', started, `publish to NATS: ${(error as Error).message}`);
+      return failed(`publish to NATS: ${(error as Error).message}`);
     }
   }
 
@@ -168,3 +194,25 @@ export class BrokerClients {
     ]);
   }
 }
+
+/** Publishes the message that starts a run to RabbitMQ and waits for the broker's confirmation. */
+export const rabbitmqTrigger = defineTriggerPlugin({
+  type: 'trigger',
+  kind: 'rabbitmq',
+  description: 'a message published to RabbitMQ (confirmed, mandatory)',
+  options: rabbitmqTriggerOptions,
+  open: () => new BrokerClients(),
+  fire: (run, carrier, options, clients) => clients.fireRabbitmq(options, carrier.messageFields(), run.timeoutMs),
+  close: (clients) => clients.close(),
+});
+
+/** Publishes the message that starts a run on a NATS subject. */
+export const natsTrigger = defineTriggerPlugin({
+  type: 'trigger',
+  kind: 'nats',
+  description: 'a message published on a NATS subject',
+  options: natsTriggerOptions,
+  open: () => new BrokerClients(),
+  fire: (run, carrier, options, clients) => clients.fireNats(options, carrier.messageFields(), run.timeoutMs),
+  close: (clients) => clients.close(),
+});

@@ -226,7 +226,13 @@ describe('the dashboard in a browser, on the demo with three instances', () => {
   }
 
   it('the overview shows every probe of demo/probes.yaml, each with a strip of run cells that fills as runs arrive', async () => {
-    expect(PROBES).toEqual(['deposit-voicemail', 'retrieve-voicemail', 'update-greeting']);
+    expect(PROBES).toEqual([
+      'deposit-voicemail',
+      'retrieve-voicemail',
+      'update-greeting',
+      'voicemail-journey',
+      'call-voicemail',
+    ]);
     const watched = await open('/');
     const { page } = watched;
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
@@ -271,7 +277,11 @@ describe('the dashboard in a browser, on the demo with three instances', () => {
     await page.goto(`${oamserver.url}/`);
     await page.locator('[data-live="live"]').waitFor();
     const openIncidents = page.getByRole('region', { name: /^Open incidents/ });
-    const incidentLink = openIncidents.getByRole('link', { name: /^recorder \(recorder-2\) slow since / });
+    // deposit-voicemail's: the journey and the call pass through the recorder too.
+    const incidentLink = openIncidents
+      .getByRole('listitem')
+      .filter({ hasText: '· deposit-voicemail' })
+      .getByRole('link', { name: /^recorder \(recorder-2\) slow since / });
     const depositCells = strip(page, 'deposit-voicemail').getByRole('link');
     await depositCells.first().waitFor();
     const slowCells = strip(page, 'deposit-voicemail').getByRole('link', {
@@ -353,6 +363,8 @@ describe('the dashboard in a browser, on the demo with three instances', () => {
     const { page } = watched;
     const incidentLink = page
       .getByRole('region', { name: /^Open incidents/ })
+      .getByRole('listitem')
+      .filter({ hasText: '· deposit-voicemail' })
       .getByRole('link', { name: /^recorder \(recorder-2\) slow since / });
     // Still open, and still recorder-2's own (had recorder-1 and recorder-3 been slow too, a busy
     // machine, it would have been taken over by an incident of the whole recorder service).
@@ -365,7 +377,7 @@ describe('the dashboard in a browser, on the demo with three instances', () => {
     // Three healthy visits of recorder-2 (every third deposit run) resolve it.
     await incidentLink.waitFor({ state: 'detached', timeout: 60_000 });
     const incident = (await api<{ incidents: Incident[] }>('/api/incidents?state=all')).incidents.find(
-      (i) => i.instance === 'recorder-2' && i.kind === 'slow',
+      (i) => i.probe === 'deposit-voicemail' && i.instance === 'recorder-2' && i.kind === 'slow',
     );
     expect(incident?.state).toBe('resolved');
     expect(await page.evaluate('window.__hoptraceMarker')).toBe(marker);
@@ -595,7 +607,8 @@ describe('the dashboard in a browser, on the demo with three instances', () => {
       const ok = (await api<{ runs: RunSummary[] }>('/api/runs?probe=deposit-voicemail&verdict=ok&view=summary'))
         .runs[0];
       const incident = (await api<{ incidents: Incident[] }>('/api/incidents?state=all')).incidents.find(
-        (i) => i.instance === 'recorder-2',
+        // Other probes pass through the recorder too (the journey, the call): this page is deposit-voicemail's.
+        (i) => i.probe === 'deposit-voicemail' && i.instance === 'recorder-2',
       );
       if (!slow || !ok || !incident) throw new Error('the slow recorder-2 tests above left no slow run or incident');
       await traceInStandin(slow);

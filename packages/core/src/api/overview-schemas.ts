@@ -68,6 +68,8 @@ export const probeOverviewSchema = z.object({
   /** Schedule, as written in the config (`10s`). */
   every: z.string(),
   path: z.array(z.string()),
+  /** A journey's steps, by name, in order (journeys only; `path` is then every step's, one after the other). */
+  steps: z.array(z.string()).optional(),
   budget: runBudgetSchema.optional(),
   /** The probe over the window: availability and end-to-end latency. */
   stats: windowStatsSchema,

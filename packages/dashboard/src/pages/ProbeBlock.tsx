@@ -27,9 +27,18 @@ export const ProbeBlock = memo(function ProbeBlock({
         <h2 id={titleId} class="probe-name">
           <a href={runsHref({ probe: probe.name })}>{probe.name}</a>
         </h2>
-        <span class="path small" aria-label={`expected path: ${probe.path.join(', then ')}`}>
-          {probe.path.join(' → ')}
-        </span>
+        {probe.steps ? (
+          <span
+            class="path small"
+            aria-label={`a journey of ${probe.steps.length} steps: ${probe.steps.join(', then ')}`}
+          >
+            journey: {probe.steps.join(' → ')}
+          </span>
+        ) : (
+          <span class="path small" aria-label={`expected path: ${probe.path.join(', then ')}`}>
+            {probe.path.join(' → ')}
+          </span>
+        )}
         <span class="probe-links small">
           <span class="muted">every {probe.every}</span>
           {!probe.enabled && <span class="tag">disabled</span>}

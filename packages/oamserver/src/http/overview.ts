@@ -39,7 +39,7 @@ function marker(incident: Incident, sinceMs: number): IncidentMarker | undefined
 /** The probe's static part, as the config says. */
 function probeHeader(
   probe: ProbeDefinition,
-): Pick<ProbeOverview, 'name' | 'description' | 'enabled' | 'every' | 'path' | 'budget'> {
+): Pick<ProbeOverview, 'name' | 'description' | 'enabled' | 'every' | 'path' | 'steps' | 'budget'> {
   const header: ReturnType<typeof probeHeader> = {
     name: probe.name,
     enabled: probe.enabled,
@@ -47,6 +47,7 @@ function probeHeader(
     path: pathServices(probe.path),
   };
   if (probe.description !== undefined) header.description = probe.description;
+  if (probe.journey) header.steps = probe.steps.map((step) => step.name);
   // A journey's budgets are its steps'.
   const budget = probe.journey ? undefined : probe.steps[0]!.budget;
   if (budget) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { cliEnv, runsCounted, startOamserver, writeConfig, type RunningOamserver } from '../support/oamserver';
-import { deleteKeysUnder, testRedis, uniquePrefix } from '../support/redis';
+import { deleteKeysUnder, pendingCount, testRedis, uniquePrefix } from '../support/redis';
 import { startService, type RunningService } from '../support/services';
 import { waitFor } from '../support/wait';
 
@@ -48,11 +48,11 @@ probes:
       runIds.push(((await res.json()) as { runId: string }).runId);
     }
     await first.kill();
-    expect(await redis.zcard(`${prefix}runs:pending`)).toBe(RUNS);
+    expect(await pendingCount(redis, prefix)).toBe(RUNS);
 
     const [second, third] = await Promise.all([startOamserver(config, cliEnv()), startOamserver(config, cliEnv())]);
     servers.push(second, third);
-    await waitFor(async () => (await redis.zcard(`${prefix}runs:pending`)) === 0, {
+    await waitFor(async () => (await pendingCount(redis, prefix)) === 0, {
       timeoutMs: 15_000,
       what: 'every pending run to be classified',
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PENDING_PARTITIONS } from '@hoptrace/core';
 import { Redis } from 'ioredis';
 
 /** The Redis the tests use: REDIS_URL, else the local default. */
@@ -30,4 +31,14 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
 export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
   const keys = await keysUnder(redis, prefix);
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+}
+
+/** How many runs under `prefix` wait to be classified: every partition of the pending runs, and the set of before partitions. */
+export async function pendingCount(redis: Redis, prefix: string): Promise<number> {
+  const keys = [
+    `${prefix}runs:pending`,
+    ...Array.from({ length: PENDING_PARTITIONS }, (_, p) => `${prefix}runs:pending:${p}`),
+  ];
+  const counts = await Promise.all(keys.map((key) => redis.zcard(key)));
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -4,6 +4,19 @@ import { PROBE_NAME_PATTERN, RUN_ID_PATTERN } from './probe-token';
 /** Prefix of every Redis key hoptrace writes, unless configured otherwise. */
 export const DEFAULT_KEY_PREFIX = 'hoptrace:';
 
+/**
+ * Pending runs are split into this many partitions, each classified by one Oamserver at a time
+ * (the holder of its lease): the work divides among Oamservers instead of multiplying.
+ */
+export const PENDING_PARTITIONS = 16;
+
+/** The partition of a run's pending entry: a stable hash of its id (FNV-1a). */
+export function partitionOf(runId: string, partitions: number = PENDING_PARTITIONS): number {
+  let hash = 2166136261;
+  for (let i = 0; i < runId.length; i++) hash = Math.imul(hash ^ runId.charCodeAt(i), 16777619) >>> 0;
+  return hash % partitions;
+}
+
 /** Builds every Redis key hoptrace uses. One run's keys share the hash tag `{runId}`. */
 export interface RedisKeys {
   readonly prefix: string;
@@ -11,8 +24,19 @@ export interface RedisKeys {
   runHops(runId: string): string;
   /** HASH of one run: its definition, state, trigger outcome and result. Written by the Oamserver. */
   run(runId: string): string;
-  /** ZSET of runs waiting to be classified: member = run id, score = deadline (epoch ms). */
+  /**
+   * ZSET of runs waiting to be classified, from before pending runs were partitioned: member = run
+   * id, score = deadline (epoch ms). Only read (and drained) now; new runs go to `pendingPartition`.
+   */
   pendingRuns(): string;
+  /** ZSET of the runs of one partition (see `partitionOf`) waiting to be classified: member = run id, score = deadline. */
+  pendingPartition(partition: number): string;
+  /** STRING `<owner> <fencing token>`: the Oamserver that classifies a partition's runs, with a lease (expires). */
+  partitionLease(partition: number): string;
+  /** STRING counter: the fencing token of a partition's last lease (same hash tag as the lease). */
+  partitionEpoch(partition: number): string;
+  /** ZSET of live Oamservers: member = owner id, score = last heartbeat (epoch ms). */
+  oamservers(): string;
   /** ZSET of recent runs of every probe: member = run id, score = fired at (epoch ms); trimmed. */
   recentRuns(): string;
   /** ZSET of recent runs of one probe: member = run id, score = fired at (epoch ms); trimmed. */
@@ -75,6 +99,11 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     runHops: (runId) => `${prefix}run:${tag(runId)}:hops`,
     run: (runId) => `${prefix}run:${tag(runId)}`,
     pendingRuns: () => `${prefix}runs:pending`,
+    pendingPartition: (partition) => `${prefix}runs:pending:${partition}`,
+    // A lease and its counter share a hash tag: taking a lease is one script, also on a cluster.
+    partitionLease: (partition) => `${prefix}{lease:${partition}}`,
+    partitionEpoch: (partition) => `${prefix}{lease:${partition}}:epoch`,
+    oamservers: () => `${prefix}oamservers`,
     recentRuns: () => `${prefix}runs:recent`,
     probeRuns: (probe) => `${prefix}probe:${probeTag(probe)}:runs`,
     probeFaults: (probe) => `${prefix}probe:${probeTag(probe)}:faults`,

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createRedisKeys, parseProbeKeyRing } from '@hoptrace/core';
+import { PartitionLeases } from './collector/partition-leases';
 import { Collector, type CollectorOptions } from './collector/collector';
 import type { ProbeConfig } from './config/probe-config-schema';
 import { triggerPluginsOf } from './plugins/load-plugins';
@@ -91,8 +94,17 @@ export function createOamCore(options: OamCoreOptions): OamCore {
   const { factor, floor, minSamples } = options.config.baseline;
   const baselineRule = options.baselineRule ?? { factor, floorMs: floor, minSamples };
   const baselines = new BaselineStore(Date.now, 5000, baselineRule.minSamples);
+  // A server divides the pending runs with the other Oamservers of its config; `hoptrace probe`
+  // (scope `own`) classifies only the runs it fired.
+  const leases =
+    (options.collector?.scope ?? 'all') === 'all'
+      ? new PartitionLeases(redis, store.keys, {
+          owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+          leaseMs: options.config.server.leaseTime,
+        })
+      : undefined;
   const collector = new Collector(
-    { store, storageHealth: health, warn: options.warn, peers, baselines, baselineRule },
+    { store, storageHealth: health, warn: options.warn, peers, baselines, baselineRule, leases },
     { probes: options.config.probes.map((p) => p.name), ...options.collector },
   );
   const stats = new RollingStats();

@@ -13,7 +13,7 @@ import { IncidentTracker } from './incidents/incident-tracker';
 import type { IncidentEvent } from './incidents/types';
 import { OamMetrics } from './http/metrics';
 import { createOamCore, type OamCore, type OamCoreOptions } from './oam-core';
-import { Scheduler } from './scheduler/scheduler';
+import { Scheduler, phaseOf } from './scheduler/scheduler';
 import { learnBaselines } from './stats/learn-baselines';
 import { ProbeTimeline, TIMELINE_WINDOWS } from './stats/probe-timeline';
 import { recordRun, runSample } from './stats/record-run';
@@ -57,6 +57,13 @@ export class Oamserver {
   readonly events = new EventStream();
   private readonly _scheduler: Scheduler;
   private readonly _owner = randomBytes(6).toString('hex');
+  /** Schedule slots not fired because their time was long past when their timer ran. */
+  private _lateSlots = 0;
+
+  /** Schedule slots not fired because their time was long past (see _fireScheduled). */
+  get lateSlots(): number {
+    return this._lateSlots;
+  }
   private _server: Server | undefined;
   private _stopped = false;
   /** When this process started (runs classified before it are the warm-up's). */
@@ -170,6 +177,14 @@ export class Oamserver {
   }
 
   private async _fireScheduled(probe: ProbeDefinition, slot: number): Promise<void> {
+    // A slot whose time is long past (this process was paused, or its event loop stalled) is not
+    // fired late: a healthy Oamserver fired it on time, or it is lost, not delayed.
+    const lateMs = Date.now() - (slot * probe.every + phaseOf(probe.name, probe.every));
+    if (lateMs > Math.min(probe.every / 2, this._options.config.server.leaseTime)) {
+      this._lateSlots++;
+      this._options.info?.(`slot ${slot} of ${probe.name} not fired: its time passed ${Math.round(lateMs)} ms ago`);
+      return;
+    }
     // Several Oamservers may run the same config: the first to claim a slot fires it. When
     // storage cannot be asked, fire anyway: the run then gets its honest `unknown` verdict.
     const claimed = await this.core.store.claimSlot(probe.name, slot, this._owner, probe.every * 2).catch(() => true);

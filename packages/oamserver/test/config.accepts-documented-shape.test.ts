@@ -23,7 +23,7 @@ describe('parseProbeConfig: the documented shape', () => {
   it('reads the deposit-voicemail probe, durations in milliseconds, defaults filled in', async () => {
     const config = await parseProbeConfig(DEPOSIT_VOICEMAIL);
     expect(config).toEqual({
-      server: { host: '127.0.0.1', port: 4400 },
+      server: { host: '127.0.0.1', port: 4400, leaseTime: 5000 },
       storage: { keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 },
       incidents: { openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000 },
       baseline: { factor: 3, floor: 100, minSamples: 20 },
@@ -93,7 +93,7 @@ probes:
     trigger: { redisStream: { stream: 'voicemail:deposited' } }
     path: [notifier]
 `);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 0, leaseTime: 5000 });
     expect(config.storage).toEqual({ keyPrefix: 'oam:', runTtl: 7_200_000, maxRuns: 500 });
     expect(config.probes[0]!.every).toBe(60_000);
     expect(config.probes[0]!.steps[0]!.trigger).toEqual({

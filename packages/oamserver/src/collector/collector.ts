@@ -1,4 +1,4 @@
-import type { HopRecord } from '@hoptrace/core';
+import { partitionOf, type HopRecord } from '@hoptrace/core';
 import { classify } from '../classifier/classify';
 import { classifyJourney } from '../classifier/classify-journey';
 import { hasEveryRequiredHop } from '../classifier/expected-path';
@@ -10,6 +10,7 @@ import type { BaselineStore } from '../stats/baselines';
 import type { PeerIdentity } from '../stats/peer-directory';
 import type { RunResult, RunStore, StoredRun } from '../store/run-store';
 import type { StorageHealth } from '../store/storage-health';
+import type { PartitionLeases } from './partition-leases';
 import { unknownResult } from './unknown-result';
 
 /** Options of the collector. */
@@ -57,6 +58,8 @@ export interface CollectorDeps {
   storageHealth: StorageHealth;
   /** Addresses learned from linked hops (names the instance a failed call was meant for); learns from every run. */
   peers?: PeerKnowledge;
+  /** Leases on partitions of the pending runs: this collector classifies only the runs of partitions it holds. */
+  leases?: PartitionLeases;
   /** Usual hop latencies, for hops without a budget. */
   baselines?: BaselineStore;
   baselineRule?: BaselineRule;
@@ -107,6 +110,7 @@ export class Collector {
   private _pass: Promise<void> | undefined;
   private _stopped = false;
   private _peerWarnedAtMs = -Infinity;
+  private _leasesRenewedAtMs = -Infinity;
 
   constructor(
     private readonly _deps: CollectorDeps,
@@ -173,15 +177,46 @@ export class Collector {
     this._stopped = true;
     clearTimeout(this._timer);
     await this._pass;
+    // The others take this one's partitions at their next renewal, without waiting for the leases to lapse.
+    await this._deps.leases?.releaseAll();
   }
 
-  /** One look at every pending run. */
+  /**
+   * The partitions this collector reads this pass: with leases, those it holds (renewed when
+   * due); `own` scope, those of the runs it fired; else all of them.
+   */
+  private async _partitions(now: number): Promise<{ partitions?: number[]; legacy?: boolean }> {
+    const leases = this._deps.leases;
+    if (leases) {
+      if (now - this._leasesRenewedAtMs >= leases.renewEveryMs) {
+        this._leasesRenewedAtMs = now;
+        await this._timed(() => leases.renew());
+      }
+      return { partitions: leases.owned() };
+    }
+    if (this._scope === 'own')
+      return { partitions: [...new Set([...this._local.keys()].map((id) => partitionOf(id)))], legacy: false };
+    return {};
+  }
+
+  /** One look at every pending run (of the partitions this collector holds). */
   async pass(): Promise<void> {
     const now = this._now();
     let pending: { runId: string; deadlineMs: number }[];
+    let read: { partitions?: number[]; legacy?: boolean };
     this._slowestCallMs = 0;
     try {
-      pending = await this._timed(() => this._deps.store.pendingRuns(this._maxPerPass));
+      read = await this._partitions(now);
+      pending = await this._timed(() =>
+        this._deps.store.pendingRuns(
+          this._maxPerPass,
+          read.partitions,
+          read.legacy === undefined ? undefined : { legacy: read.legacy },
+        ),
+      );
+      // Nothing to read (`hoptrace probe` before its run is tracked): still watch storage, so that
+      // an outage while the run is in flight is noticed.
+      if (read.partitions?.length === 0 && read.legacy !== true) await this._timed(() => this._deps.store.ping());
       this._deps.storageHealth.success();
     } catch (error) {
       this._storageFailed(error);
@@ -195,7 +230,9 @@ export class Collector {
     const truncated = pending.length >= this._maxPerPass;
     // Forget the records of runs no longer pending (classified, here or elsewhere).
     if (!truncated) for (const runId of this._waiting.keys()) if (!pendingIds.has(runId)) this._waiting.delete(runId);
-    await this._findVanishedRuns(pendingIds, now, truncated);
+    const wasRead = (runId: string): boolean =>
+      read.partitions === undefined || read.partitions.includes(partitionOf(runId));
+    await this._findVanishedRuns(pendingIds, now, truncated, wasRead);
     if (this._slowestCallMs > this._slowStorageMs) {
       // Redis hung for a while, then answered: hop writes of that time were probably dropped.
       this._storageFailed(new Error(`storage took ${Math.round(this._slowestCallMs)} ms to answer`));
@@ -207,10 +244,16 @@ export class Collector {
    * A run fired here, well past its deadline, that storage no longer knows (Redis restarted
    * empty, or was flushed): it gets `unknown` rather than waiting forever.
    */
-  private async _findVanishedRuns(pendingIds: Set<string>, now: number, truncated: boolean): Promise<void> {
+  private async _findVanishedRuns(
+    pendingIds: Set<string>,
+    now: number,
+    truncated: boolean,
+    wasRead: (runId: string) => boolean,
+  ): Promise<void> {
     if (truncated) return; // the pending list was cut short: absence proves nothing
     for (const run of [...this._local.values()]) {
-      if (pendingIds.has(run.runId) || now <= run.deadlineMs + this._unknownGraceMs) continue;
+      // A run of a partition not read this pass (another Oamserver's) is not missing.
+      if (!wasRead(run.runId) || pendingIds.has(run.runId) || now <= run.deadlineMs + this._unknownGraceMs) continue;
       try {
         const stored = await this._deps.store.loadRun(run.runId);
         if (stored?.state === 'done') {
@@ -302,6 +345,8 @@ export class Collector {
       }
       // Even with every hop in, wait for what the trigger answered (an unexpected status matters).
       if (!stored.trigger && now < run.deadlineMs + this._triggerGraceMs) return;
+      // A lease lost meanwhile (this process was paused past it): the new holder classifies the run.
+      if (this._deps.leases && !this._deps.leases.holds(partitionOf(runId))) return;
       await this._finish(stored, hops, now);
     } catch (error) {
       this._storageFailed(error);

@@ -14,6 +14,11 @@ export const serverSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(4400),
+    /**
+     * Oamservers sharing a config divide the pending runs by partitions, each held with a lease
+     * this long: a dead or paused Oamserver's share is taken over after it.
+     */
+    leaseTime: duration({ minMs: 500, maxMs: 60_000 }).default(5000),
   })
   .strict();
 
@@ -104,7 +109,7 @@ export function createProbeConfigSchema(
     .object({
       /** Plugin modules (paths relative to the config file, or package names): trigger kinds of their own. */
       plugins: z.array(z.string().min(1)).max(32).default([]),
-      server: serverSchema.default({ host: '127.0.0.1', port: 4400 }),
+      server: serverSchema.default({ host: '127.0.0.1', port: 4400, leaseTime: 5000 }),
       storage: storageSchema.default({ keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 }),
       probes: z.array(probeSchema(kinds, unknownKindHint)).min(1, 'define at least one probe'),
       /** Where incident events go (alerts-schema.ts). Absent: nowhere but the log. */

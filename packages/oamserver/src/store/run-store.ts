@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRedisKeys, decodeHopRecord, type HopRecord, type RedisKeys } from '@hoptrace/core';
+import {
+  PENDING_PARTITIONS,
+  createRedisKeys,
+  decodeHopRecord,
+  partitionOf,
+  type HopRecord,
+  type RedisKeys,
+} from '@hoptrace/core';
 import { isFault, runSummarySchema, type RunSummary } from '@hoptrace/core/api';
 import type { Classification, RunRecord, StepOutcome, TriggerOutcome } from '../classifier/types';
 import type { OamRedis } from './redis-client';
 import { placesOf, summarizePending, summarizeResult } from './run-summary';
+
+/** Every partition of the pending runs. */
+const ALL_PARTITIONS = Array.from({ length: PENDING_PARTITIONS }, (_, p) => p);
 
 /** A classified run, as stored and served. */
 export interface RunResult extends Classification {
@@ -88,7 +98,7 @@ export class RunStore {
     const recent = this.keys.recentRuns();
     const perProbe = this.keys.probeRuns(run.probe);
     await Promise.all([
-      this._redis.zadd(this.keys.pendingRuns(), run.deadlineMs, run.runId),
+      this._redis.zadd(this.keys.pendingPartition(partitionOf(run.runId)), run.deadlineMs, run.runId),
       this._addToIndex(recent, run.firedAtMs, run.runId),
       this._addToIndex(perProbe, run.firedAtMs, run.runId),
     ]);
@@ -117,12 +127,24 @@ export class RunStore {
     await this._redis.hset(this.keys.run(runId), `step:${index}`, JSON.stringify(outcome));
   }
 
-  /** Runs waiting to be classified, soonest deadline first. */
-  async pendingRuns(limit = 1000): Promise<{ runId: string; deadlineMs: number }[]> {
-    const flat = await this._redis.zrange(this.keys.pendingRuns(), '0', String(limit - 1), 'WITHSCORES');
+  /**
+   * Runs waiting to be classified in the partitions given (default: all), soonest deadline first,
+   * at most `limit` per partition. With `legacy`, also those of the unpartitioned pending set that
+   * runs were kept in before (still drained after an upgrade).
+   */
+  async pendingRuns(
+    limit = 1000,
+    partitions: readonly number[] = ALL_PARTITIONS,
+    { legacy = partitions.includes(0) }: { legacy?: boolean } = {},
+  ): Promise<{ runId: string; deadlineMs: number }[]> {
+    const keys = partitions.map((p) => this.keys.pendingPartition(p));
+    if (legacy) keys.push(this.keys.pendingRuns());
+    const lists = await Promise.all(keys.map((key) => this._redis.zrange(key, '0', String(limit - 1), 'WITHSCORES')));
     const out: { runId: string; deadlineMs: number }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ runId: flat[i]!, deadlineMs: Number(flat[i + 1]) });
-    return out;
+    for (const flat of lists) {
+      for (let i = 0; i + 1 < flat.length; i += 2) out.push({ runId: flat[i]!, deadlineMs: Number(flat[i + 1]) });
+    }
+    return out.sort((a, b) => a.deadlineMs - b.deadlineMs);
   }
 
   /** One run, or undefined when it is not (or no longer) stored. */
@@ -162,7 +184,7 @@ export class RunStore {
       result.classifiedAtMs,
       JSON.stringify(summary),
     );
-    await this._redis.zrem(this.keys.pendingRuns(), result.run.runId);
+    await this._unpend(result.run.runId);
     // Only the Oamserver that stored the result indexes it (the indexes are idempotent anyway).
     if (outcome === 1) await this._indexResult(summary, result.run.firedAtMs);
     return outcome === 1 ? 'stored' : outcome === 0 ? 'already-done' : 'missing';
@@ -232,7 +254,15 @@ export class RunStore {
 
   /** Forgets a pending entry whose run is gone. */
   async dropPending(runId: string): Promise<void> {
-    await this._redis.zrem(this.keys.pendingRuns(), runId);
+    await this._unpend(runId);
+  }
+
+  /** Takes a run out of the pending sets (its partition's, and the one of before partitions). */
+  private async _unpend(runId: string): Promise<void> {
+    await Promise.all([
+      this._redis.zrem(this.keys.pendingPartition(partitionOf(runId)), runId),
+      this._redis.zrem(this.keys.pendingRuns(), runId),
+    ]);
   }
 
   /** Most recent runs first, of one probe or all; pending runs included. */

@@ -5,16 +5,15 @@ import { PartitionLeases } from './collector/partition-leases';
 import { Collector, type CollectorOptions } from './collector/collector';
 import type { ProbeConfig } from './config/probe-config-schema';
 import { triggerPluginsOf } from './plugins/load-plugins';
+import { baselinesConsumer, statisticsConsumer } from './pipeline/verdict-consumers';
+import { VerdictPipeline } from './pipeline/verdict-pipeline';
 import { ProbeRunner } from './runner/probe-runner';
 import type { BaselineRule } from './classifier/baseline-rule';
 import { BaselineStore } from './stats/baselines';
-import { learnBaselines } from './stats/learn-baselines';
 import { SharedPeerDirectory } from './stats/shared-peer-directory';
-import { recordRun } from './stats/record-run';
 import { RollingStats } from './stats/rolling-stats';
 import { createOamRedis, type OamRedis } from './store/redis-client';
 import { RunStore } from './store/run-store';
-import { summarizeResult } from './store/run-summary';
 import { StorageHealth } from './store/storage-health';
 import { createProbeTracer, type OtlpProtocol, type ProbeTracer } from './telemetry/probe-tracer';
 
@@ -45,6 +44,8 @@ export interface OamCore {
   health: StorageHealth;
   runner: ProbeRunner;
   collector: Collector;
+  /** What follows each verdict this process stored (add consumers to it). */
+  pipeline: VerdictPipeline;
   stats: RollingStats;
   baselines: BaselineStore;
   peers: SharedPeerDirectory;
@@ -108,18 +109,17 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     { probes: options.config.probes.map((p) => p.name), ...options.collector },
   );
   const stats = new RollingStats();
-  // What classifying needs to learn from every verdict (what else follows one: see Oamserver).
-  collector.onResult((result) => {
-    const summary = summarizeResult(result);
-    recordRun(stats, summary);
-    learnBaselines(baselines, summary);
-  });
+  // What follows a verdict: first what classifying learns; the Oamserver adds the rest
+  // (pipeline/verdict-consumers.ts lists every consumer).
+  const pipeline = new VerdictPipeline(options.warn).add(statisticsConsumer(stats), baselinesConsumer(baselines));
+  collector.onResult((result) => pipeline.handle(result));
   return {
     redis,
     store,
     health,
     runner,
     collector,
+    pipeline,
     stats,
     baselines,
     peers,

@@ -7,18 +7,23 @@ import { API_EVENTS, type IncidentEvent as StreamIncidentEvent, type RunSummary 
 import { createApi } from './http/api';
 import { findDashboard } from './http/dashboard-static';
 import { EventStream } from './http/event-stream';
-import { summaryView } from './http/run-view';
 import { IncidentStore } from './incidents/incident-store';
 import { IncidentTracker } from './incidents/incident-tracker';
 import type { IncidentEvent } from './incidents/types';
 import { OamMetrics } from './http/metrics';
 import { createOamCore, type OamCore, type OamCoreOptions } from './oam-core';
+import {
+  incidentsConsumer,
+  liveEventsConsumer,
+  metricsConsumer,
+  recordInTimeline,
+  timelineConsumer,
+} from './pipeline/verdict-consumers';
 import { Scheduler, phaseOf } from './scheduler/scheduler';
 import { learnBaselines } from './stats/learn-baselines';
 import { ProbeTimeline, TIMELINE_WINDOWS } from './stats/probe-timeline';
-import { recordRun, runSample } from './stats/record-run';
+import { recordRun } from './stats/record-run';
 import { RunFinder } from './store/run-finder';
-import { summarizeResult } from './store/run-summary';
 
 /** Options of the long-running Oamserver. */
 export interface OamserverOptions extends OamCoreOptions {
@@ -100,16 +105,13 @@ export class Oamserver {
       openIncidents: () => this.incidents.openIncidents(),
       alertDeliveries: alerts && (() => alerts.deliveryCounts()),
     });
-    // Everything that follows a verdict, besides what classifying itself learns (OamCore:
-    // rolling stats, baselines): the overview's timeline, metrics, incidents (and through them
-    // alerts), and the dashboard's live events.
-    this.core.collector.onResult((result) => {
-      const summary = summarizeResult(result);
-      this._recordInTimeline(summary);
-      this.metrics.recordRun(result);
-      void this.incidents.handle(result);
-      this.events.publish(API_EVENTS.run, summaryView(summary, _options.jaegerUiUrl));
-    });
+    // What follows a verdict, after what classifying learns (OamCore): see pipeline/verdict-consumers.ts.
+    this.core.pipeline.add(
+      timelineConsumer(this.timeline),
+      metricsConsumer(this.metrics),
+      incidentsConsumer(this.incidents),
+      liveEventsConsumer(this.events, _options.jaegerUiUrl),
+    );
     this._scheduler = new Scheduler(probes, (probe, slot) => this._fireScheduled(probe, slot));
   }
 
@@ -192,11 +194,6 @@ export class Oamserver {
     await this.fireNow(probe);
   }
 
-  private _recordInTimeline(summary: RunSummary): void {
-    const sample = runSample(summary);
-    if (sample) this.timeline.record(summary.probe, sample);
-  }
-
   /**
    * Rebuilds the last hour of statistics and baselines (and of the timeline) from stored run
    * summaries, so a restart does not zero them. Runs still pending are left to the collector.
@@ -208,7 +205,7 @@ export class Oamserver {
         count++;
         recordRun(this.core.stats, summary);
         learnBaselines(this.core.baselines, summary);
-        this._recordInTimeline(summary);
+        recordInTimeline(this.timeline, summary);
       });
       this._options.info?.(`statistics warmed from ${count} stored runs of the last hour`);
     } catch (error) {
@@ -227,7 +224,7 @@ export class Oamserver {
     let read = 0;
     const use = (summary: RunSummary): void => {
       read++;
-      this._recordInTimeline(summary);
+      recordInTimeline(this.timeline, summary);
     };
     try {
       await this._readStoredSummaries(sinceMs, this._startedAtMs - 3_600_000, use, { exclusiveMax: true, retries: 5 });

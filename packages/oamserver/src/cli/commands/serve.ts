@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { createAlertDispatcher } from '../../alerts/create-alert-dispatcher';
 import { loadProbeConfig } from '../../config/load-probe-config';
+import { logConsumer } from '../../pipeline/verdict-consumers';
 import { findDashboard } from '../../http/dashboard-static';
 import { Oamserver } from '../../oamserver';
 import { requireOtlpProtocol, requireSecret, type CliEnvironment } from '../environment';
@@ -60,11 +61,7 @@ export async function serveCommand(
     info: (message) => log.info(message),
     alerts,
   });
-  server.core.collector.onResult((result) => {
-    const fields = { probe: result.run.probe, runId: result.run.runId, verdict: result.verdict, fault: result.fault };
-    if (result.verdict === 'ok') log.debug(fields, 'run classified');
-    else log.info(fields, 'run classified');
-  });
+  server.core.pipeline.add(logConsumer(log));
   try {
     await server.start();
   } catch (error) {

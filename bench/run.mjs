@@ -1,6 +1,7 @@
 // `pnpm bench`: what the hoptrace drop-in costs an Express 5 service, then how fast the dashboard's
 // API answers with a big history (bench/dashboard-api.mjs) and whether the dashboard stays smooth
-// under live runs in a browser (bench/dashboard-live.mjs), both run as child processes. The drop-in
+// under live runs in a browser (bench/dashboard-live.mjs), then what the Oamserver costs per probe
+// run (bench/oamserver-throughput.mjs), all but the first run as child processes. The drop-in
 // bench runs two handlers (lib/handlers.mjs: the order-quote app and a minimal one) in eight modes
 // each (lib/modes.mjs: bare, plain OpenTelemetry, hoptrace full and probe-only, each with ordinary
 // traffic and with every request a probe) under the same autocannon load, alternating their order
@@ -27,6 +28,33 @@ import { formatReport } from './lib/report.mjs';
 import { summarize } from './lib/summary.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Benches run as child processes that `--only` also takes, besides lib/args.mjs's BENCHES:
+ * name → script. `pnpm bench` alone runs oamserver-throughput last (its part 1 is the classifier).
+ */
+const MORE_BENCHES = { 'oamserver-throughput': 'oamserver-throughput.mjs', classifier: 'classifier.mjs' };
+const MORE_USAGE = `Also:
+  --only oamserver-throughput   what the Oamserver costs per probe run and whether it keeps up
+                   (bench/oamserver-throughput.mjs: the classifier alone, then loads of 20, 50, 100
+                   runs/s; about 4 minutes, --quick about 2; its own options: node
+                   bench/oamserver-throughput.mjs --help)
+  --only classifier  the classifier alone (bench/classifier.mjs, about 30 s)`;
+
+/** Takes `--only NAME` for a bench of MORE_BENCHES out of argv: { argv, only }. */
+function takeMoreBench(argv) {
+  const rest = [];
+  let only;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    const value = inline ?? argv[i + 1];
+    if (flag === '--only' && value in MORE_BENCHES) {
+      only = value;
+      if (inline === undefined) i++;
+    } else rest.push(argv[i]);
+  }
+  return { argv: rest, only };
+}
 
 function notes(options) {
   return [
@@ -195,16 +223,19 @@ function childBench(script, options) {
 
 async function main() {
   let options;
+  const more = takeMoreBench(process.argv.slice(2));
   try {
-    options = parseArgs(process.argv.slice(2));
+    options = parseArgs(more.argv);
   } catch (error) {
-    console.error(`${error.message}\n${USAGE}`);
+    console.error(`${error.message}\n${USAGE}\n${MORE_USAGE}`);
     return 2;
   }
   if (options.help) {
-    console.log(USAGE);
+    console.log(`${USAGE}\n${MORE_USAGE}`);
     return 0;
   }
+  if (more.only) return childBench(MORE_BENCHES[more.only], options);
+  const runAll = !process.argv.slice(2).some((a) => a === '--only' || a.startsWith('--only='));
   const codes = [];
   if (options.benches.includes('drop-in')) codes.push(await dropInOverhead(options));
   if (options.benches.includes('dashboard-api')) {
@@ -216,6 +247,10 @@ async function main() {
     if (codes.length > 0)
       console.log('\nbench: next, the dashboard in a browser under live runs (bench/dashboard-live.mjs)\n');
     codes.push(await childBench('dashboard-live.mjs', options));
+  }
+  if (runAll) {
+    console.log("\nbench: next, the Oamserver's throughput and memory (bench/oamserver-throughput.mjs)\n");
+    codes.push(await childBench('oamserver-throughput.mjs', options));
   }
   return Math.max(...codes);
 }

@@ -37,7 +37,7 @@ const MORE_BENCHES = { 'oamserver-throughput': 'oamserver-throughput.mjs', class
 const MORE_USAGE = `Also:
   --only oamserver-throughput   what the Oamserver costs per probe run and whether it keeps up
                    (bench/oamserver-throughput.mjs: the classifier alone, then loads of 20, 50, 100
-                   runs/s; about 4 minutes, --quick about 2; its own options: node
+                   runs/s; about 4 minutes, --quick about 3; its own options: node
                    bench/oamserver-throughput.mjs --help)
   --only classifier  the classifier alone (bench/classifier.mjs, about 30 s)`;
 

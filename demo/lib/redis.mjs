@@ -2,7 +2,8 @@
 // set (it must answer), else one answering on 127.0.0.1:6379, else a private redis-server on a
 // free port, stopped with the demo.
 import { spawn, spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { parseRedisTarget } from '@hoptrace/core';
 import { freePort } from './ports.mjs';
 
 const LOCAL_URL = 'redis://127.0.0.1:6379';
@@ -11,12 +12,33 @@ const LOCAL_URL = 'redis://127.0.0.1:6379';
 export class RedisUnavailable extends Error {}
 
 async function answers(url) {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-  });
+  let target;
+  try {
+    target = parseRedisTarget(url);
+  } catch {
+    return false;
+  }
+  // A cluster seed list answers when the cluster does: its client is ready once it has read the
+  // slots from a seed and the cluster says it is ok.
+  const client =
+    target.kind === 'single'
+      ? new Redis(target.url, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+          connectTimeout: 1000,
+        })
+      : new Cluster(target.nodes, {
+          lazyConnect: true,
+          clusterRetryStrategy: () => null,
+          redisOptions: {
+            maxRetriesPerRequest: 0,
+            connectTimeout: 1000,
+            username: target.username,
+            password: target.password,
+            tls: target.tls ? {} : undefined,
+          },
+        });
   client.on('error', () => undefined); // a refused connection is an answer here, not a crash
   try {
     await client.connect();

@@ -28,26 +28,39 @@ export function createHopRedisClient(
   redisUrl: string | undefined,
   options: HopRedisClientOptions = {},
 ): HopRedisClient {
-  const common: RedisOptions = {
-    enableOfflineQueue: false,
+  const perConnection = {
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 500,
     connectTimeout: options.connectTimeoutMs ?? 1000,
-    enableAutoPipelining: true,
-    // Reconnect forever, never faster than every 2 s, so an outage costs nothing but a socket.
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     connectionName: 'hoptrace-exporter',
-  };
+  } satisfies RedisOptions;
   const target = parseRedisTarget(redisUrl);
   const client =
     target.kind === 'single'
-      ? new Redis(target.url, common)
-      : new Cluster(target.nodes, {
+      ? new Redis(target.url, {
+          ...perConnection,
           enableOfflineQueue: false,
           enableAutoPipelining: true,
+          // Reconnect forever, never faster than every 2 s, so an outage costs nothing but a socket.
+          retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+        })
+      : new Cluster(target.nodes, {
+          // Fail fast at the cluster level: a command for a node that is down is refused at once
+          // (then retried by the cluster client's failover handling, within the command timeout).
+          enableOfflineQueue: false,
+          // Not auto-pipelined: ioredis sends a pipeline again after a MOVED only when every
+          // command in it got the same redirection, so after a failover the scripts of runs in
+          // different slots, batched towards the old master, would all fail with "MOVED".
+          // Each command is still written at once, without waiting for the previous answer.
+          enableAutoPipelining: false,
           clusterRetryStrategy: (attempt) => Math.min(100 + attempt * 200, 2000),
+          // Node connections keep ioredis' own offline queue and reconnection (its types leave
+          // them out of redisOptions): they open lazily, and the replica promoted in a failover
+          // is a node this client has not talked to yet, so its first commands wait (within the
+          // command timeout) for the connection to open instead of failing with "Stream isn't
+          // writeable"; a node that is gone is found again through the slot map.
           redisOptions: {
-            ...common,
+            ...perConnection,
             username: target.username,
             password: target.password,
             tls: target.tls ? {} : undefined,

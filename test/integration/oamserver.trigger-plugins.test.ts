@@ -302,11 +302,8 @@ ${bad('open-throws', '{ open-throws: {} }')}
         }
       }
 
-      // A hung plugin is given up at the run's deadline (1 s), and its signal is aborted.
+      // A hung plugin is given up at the run's deadline (its message is checked above), and its signal is aborted.
       for (const run of runs.hangs!) {
-        const ms = Number(/within (\d+) ms/.exec(run.trigger!.error!)![1]);
-        expect(ms).toBeGreaterThan(0);
-        expect(ms).toBeLessThanOrEqual(1000);
         await waitFor(() => server.output().includes(`hangs plugin: run ${run.runId}: signal aborted (TimeoutError)`), {
           what: `the hangs plugin's log line for ${run.runId}`,
         });

@@ -106,6 +106,8 @@ export class Collector {
   private readonly _local = new Map<string, RunRecord>();
   /** Runs announced from memory (storage was down); storing their result later must not announce them again. */
   private readonly _announcedLocally = new Set<string>();
+  /** Results of runs that could not be recorded, announced already, to store when storage answers. */
+  private readonly _unsaved = new Map<string, RunResult>();
   private _timer: NodeJS.Timeout | undefined;
   private _pass: Promise<void> | undefined;
   private _stopped = false;
@@ -135,10 +137,31 @@ export class Collector {
   /** Remembers a run fired by this process (see class comment). */
   track(fired: FiredRun): void {
     if (fired.storageError !== undefined) {
-      this._announce(unknownResult(fired.run, `the run could not be recorded: ${fired.storageError}`, this._now()));
+      const result = unknownResult(fired.run, `the run could not be recorded: ${fired.storageError}`, this._now());
+      this._announce(result);
+      this._announcedLocally.add(fired.run.runId);
+      // On a cluster part of the run may be stored (its record, an index) though the rest failed:
+      // store the verdict once storage answers, so the run does not stay pending in storage.
+      if (this._unsaved.size < MAX_LOCAL_RUNS) this._unsaved.set(fired.run.runId, result);
       return;
     }
+    // Already classified: fire() returns once the trigger's outcome is recorded, which can take
+    // longer than the run when storage is slow. Tracking it now would announce it again.
+    if (this._recent.has(fired.run.runId)) return;
     if (this._local.size < MAX_LOCAL_RUNS) this._local.set(fired.run.runId, fired.run);
+  }
+
+  /** Stores the verdicts of runs that could not be recorded (see track); each is tried until storage answers. */
+  private async _saveUnsaved(): Promise<void> {
+    for (const [runId, result] of [...this._unsaved]) {
+      try {
+        await this._deps.store.finishRun(result);
+        this._unsaved.delete(runId);
+      } catch (error) {
+        this._storageFailed(error);
+        return;
+      }
+    }
   }
 
   /** Resolves with the run's result once it has one, or undefined after `timeoutMs`. */
@@ -226,6 +249,7 @@ export class Collector {
     for (let i = 0; i < pending.length; i += 20) {
       await Promise.all(pending.slice(i, i + 20).map((p) => this._consider(p.runId, p.deadlineMs, now)));
     }
+    await this._saveUnsaved();
     const pendingIds = new Set(pending.map((p) => p.runId));
     const truncated = pending.length >= this._maxPerPass;
     // Forget the records of runs no longer pending (classified, here or elsewhere).

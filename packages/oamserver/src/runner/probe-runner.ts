@@ -102,6 +102,13 @@ export class ProbeRunner {
     const run = this._record(probe, runId, root.spanContext().traceId);
     try {
       await this._deps.store.createRun(run);
+      // Storage that took half the run's time to record it is failing (a hung Redis, a cluster
+      // failing over): fired now, the trigger would get the time left at most, and a service
+      // would be blamed for hoptrace's own delay.
+      const recordMs = this._now() - run.firedAtMs;
+      if (recordMs > (run.deadlineMs - run.firedAtMs) / 2) {
+        throw new Error(`storage took ${Math.round(recordMs)} ms to record the run, too long to fire it`);
+      }
       this._deps.storageHealth.success();
     } catch (error) {
       this._deps.storageHealth.failure(error);

@@ -9,7 +9,8 @@ import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureClassifier } from './lib/tp-classifier.mjs';
-import { formatJson, machineInfo } from './lib/tp-common.mjs';
+import { machineInfo } from './lib/machine-info.mjs';
+import { formatJson } from './lib/tp-common.mjs';
 import { formatClassifier, targetVerdicts } from './lib/tp-report.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));

@@ -1,38 +1,9 @@
-// Shared by bench/oamserver-throughput.mjs and bench/classifier.mjs: the machine and the source a
-// result was measured on (without running git: the commit is read from .git, the Oamserver's
-// sources being edited are fingerprinted), and the result written as the workspace formats JSON.
+// Shared by bench/oamserver-throughput.mjs and bench/classifier.mjs: the source a result was
+// measured on (the Oamserver's sources fingerprinted, besides the commit machine-info.mjs gives),
+// and the result written as the workspace formats JSON.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-
-/** The commit HEAD names, read from the .git folder (no git command), or null. */
-function headCommit(repoDir) {
-  try {
-    const head = readFileSync(join(repoDir, '.git', 'HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head.slice(0, 7);
-    const ref = head.slice(5);
-    const loose = join(repoDir, '.git', ref);
-    if (existsSync(loose)) return readFileSync(loose, 'utf8').trim().slice(0, 7);
-    const packed = readFileSync(join(repoDir, '.git', 'packed-refs'), 'utf8');
-    return new RegExp(`^([0-9a-f]{40}) ${ref}$`, 'm').exec(packed)?.[1].slice(0, 7) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function machineInfo(repoDir) {
-  return {
-    date: new Date().toISOString(),
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    platform: process.platform,
-    loadAvg1mAtStart: loadavg()[0],
-    commit: headCommit(repoDir),
-  };
-}
 
 /**
  * What the measured Oamserver was built from, beyond the commit: others may be editing its

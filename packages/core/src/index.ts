@@ -46,7 +46,7 @@ export {
 export type { HopRecord } from './hop-record';
 export { UNREACHED_ERROR_CODES, encodeHopExit, parseHopExit } from './hop-exits';
 export type { HopExit } from './hop-exits';
-export { createRedisKeys, DEFAULT_KEY_PREFIX, PENDING_PARTITIONS, partitionOf } from './redis-keys';
+export { createRedisKeys, DEFAULT_KEY_PREFIX, PENDING_PARTITIONS, partitionOf, stableHash } from './redis-keys';
 export type { RedisKeys } from './redis-keys';
 export { newRunId } from './run-id';
 export { parseRedisTarget, DEFAULT_REDIS_URL } from './redis-target';

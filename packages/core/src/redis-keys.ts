@@ -10,11 +10,16 @@ export const DEFAULT_KEY_PREFIX = 'hoptrace:';
  */
 export const PENDING_PARTITIONS = 16;
 
-/** The partition of a run's pending entry: a stable hash of its id (FNV-1a). */
-export function partitionOf(runId: string, partitions: number = PENDING_PARTITIONS): number {
+/** A stable 32-bit hash of a text (FNV-1a): the same on every Oamserver, for spreading work. */
+export function stableHash(text: string): number {
   let hash = 2166136261;
-  for (let i = 0; i < runId.length; i++) hash = Math.imul(hash ^ runId.charCodeAt(i), 16777619) >>> 0;
-  return hash % partitions;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619) >>> 0;
+  return hash;
+}
+
+/** The partition of a run's pending entry: a stable hash of its id. */
+export function partitionOf(runId: string, partitions: number = PENDING_PARTITIONS): number {
+  return stableHash(runId) % partitions;
 }
 
 /** Builds every Redis key hoptrace uses. One run's keys share the hash tag `{runId}`. */

@@ -1,4 +1,4 @@
-import { PENDING_PARTITIONS, type RedisKeys } from '@hoptrace/core';
+import { PENDING_PARTITIONS, stableHash, type RedisKeys } from '@hoptrace/core';
 import type { OamRedis } from '../store/redis-client';
 
 // Takes a free (or expired) lease: a new fencing token, and the lease `<owner> <token>` with a TTL.
@@ -120,7 +120,7 @@ export class PartitionLeases {
       else this._held.delete(partition);
     }
     // Start the search at a place of our own, so that Oamservers do not all race for partition 0.
-    const start = this._startOf(this._owner);
+    const start = stableHash(this._owner) % this._partitions;
     for (let i = 0; i < this._partitions && this._held.size < share; i++) {
       const partition = (start + i) % this._partitions;
       if (this._held.has(partition)) continue;
@@ -151,11 +151,5 @@ export class PartitionLeases {
   async releaseAll(): Promise<void> {
     for (const partition of [...this._held.keys()]) await this.release(partition).catch(() => undefined);
     await this._redis.zrem(this._keys.oamservers(), this._owner).catch(() => undefined);
-  }
-
-  private _startOf(owner: string): number {
-    let hash = 2166136261;
-    for (let i = 0; i < owner.length; i++) hash = Math.imul(hash ^ owner.charCodeAt(i), 16777619) >>> 0;
-    return hash % this._partitions;
   }
 }

@@ -1,3 +1,4 @@
+import { stableHash } from '@hoptrace/core';
 import type { ProbeDefinition } from '../config/probe-config-schema';
 
 /** What the scheduler calls when a probe is due, with the schedule slot it is due for. */
@@ -13,9 +14,7 @@ export interface SchedulerOptions {
 
 /** A stable phase in [0, everyMs) for a probe, from its name, so that probes spread out and every Oamserver agrees. */
 export function phaseOf(name: string, everyMs: number): number {
-  let hash = 2166136261;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 16777619) >>> 0;
-  return hash % everyMs;
+  return stableHash(name) % everyMs;
 }
 
 /**

@@ -12,13 +12,18 @@ export const redisStreamTriggerOptions = z
   })
   .strict();
 
+/** What the config checks of the trigger (it does not depend on the connection the trigger is given). */
+export const REDIS_STREAM_TRIGGER_SPEC = {
+  kind: 'redisStream',
+  description: 'a message added to a Redis Stream',
+  options: redisStreamTriggerOptions,
+} as const;
+
 /** Adds the message that starts a run to a Redis Stream (on the Oamserver's Redis), the run's context in its fields. */
 export function redisStreamTrigger(redis: OamRedis) {
   return defineTriggerPlugin({
     type: 'trigger',
-    kind: 'redisStream',
-    description: 'a message added to a Redis Stream',
-    options: redisStreamTriggerOptions,
+    ...REDIS_STREAM_TRIGGER_SPEC,
     async fire(run, carrier, options) {
       const fields = {
         ...Object.fromEntries(Object.entries(options.fields).map(([k, v]) => [k, String(v)])),

@@ -94,7 +94,7 @@ describe('IncidentStore on Redis (record-visit.lua)', () => {
       instancesFailing: ['recorder-2'],
       reason: 'recorder took 402ms, budget 200ms',
     });
-    expect(opened?.incident.id).toMatch(/^deposit-voicemail\/recorder\/recorder-2\/slow\/\d+$/);
+    expect(opened?.incident.id).toMatch(/^deposit-voicemail\/recorder\/recorder-2\/slow\/\d+-run-\d+$/);
 
     // Six more slow runs: each updates the same incident.
     const latencies = [500, 410, 450, 430, 440, 405];

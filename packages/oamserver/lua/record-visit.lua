@@ -129,7 +129,7 @@ else
     push_capped(state.pending, runId, MAX_EXAMPLES)
     if state.faulty >= openAfter and #state.instances >= minDistinct and not suppressOpen then
       incident = {
-        id = place.probe .. '/' .. place.service .. '/' .. (place.instance or '*') .. '/' .. kind .. '/' .. now,
+        id = place.probe .. '/' .. place.service .. '/' .. (place.instance or '*') .. '/' .. kind .. '/' .. now .. '-' .. runId,  -- the run: two opened in one ms differ
         probe = place.probe,
         service = place.service,
         instance = place.instance,

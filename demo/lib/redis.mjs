@@ -2,8 +2,8 @@
 // set (it must answer), else one answering on 127.0.0.1:6379, else a private redis-server on a
 // free port, stopped with the demo.
 import { spawn, spawnSync } from 'node:child_process';
-import { Cluster, Redis } from 'ioredis';
 import { parseRedisTarget } from '@hoptrace/core';
+import { createRedisClient } from '@hoptrace/core/redis';
 import { freePort } from './ports.mjs';
 
 const LOCAL_URL = 'redis://127.0.0.1:6379';
@@ -20,25 +20,11 @@ async function answers(url) {
   }
   // A cluster seed list answers when the cluster does: its client is ready once it has read the
   // slots from a seed and the cluster says it is ok.
-  const client =
-    target.kind === 'single'
-      ? new Redis(target.url, {
-          lazyConnect: true,
-          maxRetriesPerRequest: 0,
-          retryStrategy: () => null,
-          connectTimeout: 1000,
-        })
-      : new Cluster(target.nodes, {
-          lazyConnect: true,
-          clusterRetryStrategy: () => null,
-          redisOptions: {
-            maxRetriesPerRequest: 0,
-            connectTimeout: 1000,
-            username: target.username,
-            password: target.password,
-            tls: target.tls ? {} : undefined,
-          },
-        });
+  const client = createRedisClient(target, {
+    connection: { maxRetriesPerRequest: 0, connectTimeout: 1000 },
+    single: { lazyConnect: true, retryStrategy: () => null },
+    cluster: { lazyConnect: true, clusterRetryStrategy: () => null },
+  });
   client.on('error', () => undefined); // a refused connection is an answer here, not a crash
   try {
     await client.connect();

@@ -1,9 +1,8 @@
 import { diag } from '@opentelemetry/api';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { parseRedisTarget } from '@hoptrace/core';
+import { createRedisClient, type RedisClient } from '@hoptrace/core/redis';
 
 /** A Redis client the exporter can write through: one node or a cluster. */
-export type HopRedisClient = Redis | Cluster;
+export type HopRedisClient = RedisClient;
 
 /** Settings of the exporter's own client. */
 export interface HopRedisClientOptions {
@@ -28,44 +27,26 @@ export function createHopRedisClient(
   redisUrl: string | undefined,
   options: HopRedisClientOptions = {},
 ): HopRedisClient {
-  const perConnection = {
-    maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs ?? 500,
-    connectTimeout: options.connectTimeoutMs ?? 1000,
-    connectionName: 'hoptrace-exporter',
-  } satisfies RedisOptions;
-  const target = parseRedisTarget(redisUrl);
-  const client =
-    target.kind === 'single'
-      ? new Redis(target.url, {
-          ...perConnection,
-          enableOfflineQueue: false,
-          enableAutoPipelining: true,
-          // Reconnect forever, never faster than every 2 s, so an outage costs nothing but a socket.
-          retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-        })
-      : new Cluster(target.nodes, {
-          // Fail fast at the cluster level: a command for a node that is down is refused at once
-          // (then retried by the cluster client's failover handling, within the command timeout).
-          enableOfflineQueue: false,
-          // Not auto-pipelined: ioredis sends a pipeline again after a MOVED only when every
-          // command in it got the same redirection, so after a failover the scripts of runs in
-          // different slots, batched towards the old master, would all fail with "MOVED".
-          // Each command is still written at once, without waiting for the previous answer.
-          enableAutoPipelining: false,
-          clusterRetryStrategy: (attempt) => Math.min(100 + attempt * 200, 2000),
-          // Node connections keep ioredis' own offline queue and reconnection (its types leave
-          // them out of redisOptions): they open lazily, and the replica promoted in a failover
-          // is a node this client has not talked to yet, so its first commands wait (within the
-          // command timeout) for the connection to open instead of failing with "Stream isn't
-          // writeable"; a node that is gone is found again through the slot map.
-          redisOptions: {
-            ...perConnection,
-            username: target.username,
-            password: target.password,
-            tls: target.tls ? {} : undefined,
-          },
-        });
+  const client = createRedisClient(redisUrl, {
+    connection: {
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      connectTimeout: options.connectTimeoutMs ?? 1000,
+      connectionName: 'hoptrace-exporter',
+    },
+    single: {
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      // Reconnect forever, never faster than every 2 s, so an outage costs nothing but a socket.
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    },
+    cluster: {
+      // Fail fast at the cluster level: a command for a node that is down is refused at once
+      // (then retried by the cluster client's failover handling, within the command timeout).
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt) => Math.min(100 + attempt * 200, 2000),
+    },
+  });
   let lastWarnAt = 0;
   client.on('error', (error: Error) => {
     const now = Date.now();

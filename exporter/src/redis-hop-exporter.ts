@@ -1,6 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { HoptraceError, createRedisKeys, type HopRecord, type RedisKeys } from '@hoptrace/core';
+import { DEFAULT_KEY_PREFIX, HoptraceError, createRedisKeys, type HopRecord, type RedisKeys } from '@hoptrace/core';
 import { HopExportStats, type HopDropReason } from './hop-export-stats';
 import { createHopRedisClient, type HopRedisClient } from './redis-client';
 import { isProbeHop, spanToHopRecord } from './span-to-hop';
@@ -10,7 +10,7 @@ import { defineWriteHops, type WriteHopsResult } from './write-hops-script';
 
 /** Defaults of `RedisHopExporterOptions`. */
 export const REDIS_HOP_EXPORTER_DEFAULTS = {
-  keyPrefix: 'hoptrace:',
+  keyPrefix: DEFAULT_KEY_PREFIX,
   hopTtlMs: 3_600_000,
   exportTimeoutMs: 1000,
   commandTimeoutMs: 500,

@@ -1,17 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineLuaCommand } from '@hoptrace/core/redis';
 import type { HopRedisClient } from './redis-client';
 
 /** Name under which the write-hops script is registered on a client with `defineCommand`. */
 const COMMAND_NAME = 'hoptraceWriteHops';
 
-let scriptSource: string | undefined;
-
-function source(): string {
-  // The script ships next to dist/ in lua/, so this path holds in the repo and when installed.
-  scriptSource ??= readFileSync(join(__dirname, '..', 'lua', 'write-hops.lua'), 'utf8');
-  return scriptSource;
-}
+// The script ships next to dist/ in lua/, so this path holds in the repo and when installed.
+const SCRIPT_PATH = join(__dirname, '..', 'lua', 'write-hops.lua');
 
 /** What one call of the script reports. */
 export interface WriteHopsResult {
@@ -29,13 +24,9 @@ type WriteHopsCommand = (key: string, ...args: (string | number)[]) => Promise<[
 export function defineWriteHops(
   client: HopRedisClient,
 ): (key: string, ttlMs: number, maxHops: number, pairs: string[]) => Promise<WriteHopsResult> {
-  const commands = client as unknown as Record<string, WriteHopsCommand | undefined>;
-  if (typeof commands[COMMAND_NAME] !== 'function') {
-    client.defineCommand(COMMAND_NAME, { numberOfKeys: 1, lua: source() });
-  }
+  const run = defineLuaCommand<WriteHopsCommand>(client, COMMAND_NAME, SCRIPT_PATH);
   return async (key, ttlMs, maxHops, pairs) => {
-    const run = commands[COMMAND_NAME] as WriteHopsCommand;
-    const [written, duplicates, capped] = await run.call(client, key, ttlMs, maxHops, ...pairs);
+    const [written, duplicates, capped] = await run(key, ttlMs, maxHops, ...pairs);
     return { written, duplicates, capped };
   };
 }

@@ -13,6 +13,8 @@ export {
   ATTR_USER_AGENT_SYNTHETIC_TYPE,
   SYNTHETIC_TYPE_TEST,
 } from './attributes';
+export { formatProbeMessageField, parseProbeMessageField, MAX_PROBE_MESSAGE_FIELD_LENGTH } from './probe-message-field';
+export type { ProbeMessageField } from './probe-message-field';
 export { ERROR_CODES, HoptraceError, ConfigError } from './errors';
 export type { HoptraceErrorCode, ConfigIssue } from './errors';
 export { parseProbeKeyRing, DEFAULT_KEY_ID, MIN_SECRET_LENGTH } from './secret-keys';

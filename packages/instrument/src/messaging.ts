@@ -14,7 +14,8 @@ import {
   ATTR_QUEUE_WAIT_US,
   PROBE_BAGGAGE_KEY,
   PROBE_MESSAGE_FIELD,
-  TRACE_ID_PATTERN,
+  formatProbeMessageField,
+  parseProbeMessageField,
 } from '@hoptrace/core';
 import { VERIFIED_PROBE_KEY, currentProbe } from './current-probe';
 import { getInstrumentationState } from './global-state';
@@ -81,7 +82,7 @@ export function injectMessageContext<T extends MessageCarrier>(carrier: T, optio
     const token = propagation.getBaggage(parent)?.getEntry(PROBE_BAGGAGE_KEY)?.value;
     const traceId = span.spanContext().traceId;
     if (token !== undefined && currentProbe(parent)) {
-      (carrier as MessageCarrier)[PROBE_MESSAGE_FIELD] = `${traceId}:${token}`;
+      (carrier as MessageCarrier)[PROBE_MESSAGE_FIELD] = formatProbeMessageField(traceId, token);
     }
     span.end();
   } catch {
@@ -114,12 +115,9 @@ function stringFields(carrier: MessageCarrier): Record<string, string> {
  * probe whose context broke on the way: keep the probe, note its origin trace.
  */
 function brokenContextProbe(fields: Record<string, string>, extracted: Context) {
-  const field = fields[PROBE_MESSAGE_FIELD];
-  if (field === undefined || field.length > 300) return undefined;
-  const colon = field.indexOf(':');
-  const originTraceId = field.slice(0, colon);
-  const token = field.slice(colon + 1);
-  if (colon < 0 || !TRACE_ID_PATTERN.test(originTraceId)) return undefined;
+  const field = parseProbeMessageField(fields[PROBE_MESSAGE_FIELD]);
+  if (field === undefined) return undefined;
+  const { traceId: originTraceId, token } = field;
   if (trace.getSpanContext(extracted)?.traceId === originTraceId) return undefined;
   const probe = getInstrumentationState()?.verifier?.verify(token, originTraceId);
   return probe ? { originTraceId, token, info: { name: probe.probe, runId: probe.runId } } : undefined;

@@ -71,6 +71,7 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     keyPrefix: options.config.storage.keyPrefix,
     runTtlMs: options.config.storage.runTtl,
     maxRuns: options.config.storage.maxRuns,
+    warn: options.warn,
   });
   const health = new StorageHealth();
   const tracer = createProbeTracer({

@@ -79,11 +79,12 @@ export class Oamserver {
     const probes = _options.config.probes;
     const alerts = _options.alerts;
     const rules = _options.config.incidents;
-    this.incidentStore = new IncidentStore(this.core.redis, this.core.store.keys, {
-      openAfter: rules.openAfter,
-      resolveAfter: rules.resolveAfter,
-      retentionMs: rules.retention,
-    });
+    this.incidentStore = new IncidentStore(
+      this.core.redis,
+      this.core.store.keys,
+      { openAfter: rules.openAfter, resolveAfter: rules.resolveAfter, retentionMs: rules.retention },
+      { warn: _options.warn },
+    );
     this.timeline = new ProbeTimeline(probes.map((p) => p.name));
     const streamIncident = (event: StreamIncidentEvent): void => this.events.publish(API_EVENTS.incident, event);
     this.incidents = new IncidentTracker({

@@ -1,7 +1,18 @@
+import { z } from 'zod';
 import type { HopRecord } from '@hoptrace/core';
-import type { Fault, HopView, StepView, TriggerOutcome, Verdict, VerdictFacts } from '@hoptrace/core/api';
+import {
+  faultSchema,
+  hopViewSchema,
+  runBudgetSchema,
+  stepViewSchema,
+  triggerOutcomeSchema,
+  verdictFactsSchema,
+  verdictSchema,
+  type Fault,
+  type TriggerOutcome,
+} from '@hoptrace/core/api';
+import { pathStepSchema } from '../config/path-schema';
 import type { Baseline, BaselineRule } from './baseline-rule';
-import type { PathStep } from './expected-path';
 
 // The shapes the API serves (verdicts, hops, faults, facts) are owned by the API contract in
 // @hoptrace/core/api; the classifier produces exactly them.
@@ -17,56 +28,67 @@ export function blames(fault: Fault | undefined, hop: { service: string; instanc
   );
 }
 
-/** A run as fired: what it must do and by when. Stored with the run, so config edits do not change runs in flight. */
-export interface RunRecord {
-  runId: string;
-  probe: string;
-  traceId: string;
-  firedAtMs: number;
-  deadlineMs: number;
-  /** The expected services, flattened in order (repeats kept, optional ones included). */
-  path: string[];
-  /** The path as written, when it has optional services or `anyOrder` groups (expected-path.ts); else `path` says it all. */
-  pathSteps?: PathStep[];
-  budget?: { totalMs?: number; hopsMs?: Record<string, number> };
-  /** A journey's steps, in order (journeys only; `path` is then every step's path, one after the other). */
-  steps?: JourneyStepPlan[];
-}
+// The shapes below are stored in Redis with the run (store/run-store.ts) and parsed with these
+// schemas when read back; each type is the schema's, so the two cannot drift apart.
 
 /** One step of a journey as fired: what it must do. */
-export interface JourneyStepPlan {
-  name: string;
-  path: string[];
+export const journeyStepPlanSchema = z.object({
+  name: z.string(),
+  path: z.array(z.string()),
   /** The step's path as written, when it has structure (see RunRecord.pathSteps). */
-  pathSteps?: PathStep[];
-  budget?: { totalMs?: number; hopsMs?: Record<string, number> };
+  pathSteps: z.array(pathStepSchema).optional(),
+  budget: runBudgetSchema.optional(),
   /** Time for the step's hops to report after its trigger fired. */
-  timeoutMs: number;
-  cleanup?: boolean;
-}
+  timeoutMs: z.number(),
+  cleanup: z.boolean().optional(),
+});
+/** One step of a journey as fired: what it must do. */
+export type JourneyStepPlan = z.infer<typeof journeyStepPlanSchema>;
+
+/** A run as fired: what it must do and by when. Stored with the run, so config edits do not change runs in flight. */
+export const runRecordSchema = z.object({
+  runId: z.string(),
+  probe: z.string(),
+  traceId: z.string(),
+  firedAtMs: z.number(),
+  deadlineMs: z.number(),
+  /** The expected services, flattened in order (repeats kept, optional ones included). */
+  path: z.array(z.string()),
+  /** The path as written, when it has optional services or `anyOrder` groups (expected-path.ts); else `path` says it all. */
+  pathSteps: z.array(pathStepSchema).optional(),
+  budget: runBudgetSchema.optional(),
+  /** A journey's steps, in order (journeys only; `path` is then every step's path, one after the other). */
+  steps: z.array(journeyStepPlanSchema).optional(),
+});
+/** A run as fired: what it must do and by when. Stored with the run, so config edits do not change runs in flight. */
+export type RunRecord = z.infer<typeof runRecordSchema>;
 
 /** What became of one step of a journey, as the runner recorded it. */
-export interface StepOutcome {
+export const stepOutcomeSchema = z.object({
   /** The span of the step's (last) attempt: the step's hops descend from it. */
-  spanId?: string;
+  spanId: z.string().optional(),
   /** Spans of earlier attempts of a polling step: their hops are kept, not judged. */
-  earlierSpanIds?: string[];
-  firedAtMs?: number;
-  trigger?: TriggerOutcome;
-  attempts?: number;
+  earlierSpanIds: z.array(z.string()).optional(),
+  firedAtMs: z.number().optional(),
+  trigger: triggerOutcomeSchema.optional(),
+  attempts: z.number().optional(),
   /** Why the step did not run. */
-  skipped?: string;
-}
+  skipped: z.string().optional(),
+});
+/** What became of one step of a journey, as the runner recorded it. */
+export type StepOutcome = z.infer<typeof stepOutcomeSchema>;
 
 /** The verdict of one run, with the facts behind it. */
-export interface Classification {
-  verdict: Verdict;
-  fault?: Fault;
-  facts: VerdictFacts;
-  hops: HopView[];
+export const classificationSchema = z.object({
+  verdict: verdictSchema,
+  fault: faultSchema.optional(),
+  facts: verdictFactsSchema,
+  hops: z.array(hopViewSchema),
   /** A journey: each step, classified (classify-journey.ts). */
-  steps?: StepView[];
-}
+  steps: z.array(stepViewSchema).optional(),
+});
+/** The verdict of one run, with the facts behind it. */
+export type Classification = z.infer<typeof classificationSchema>;
 
 /** What the classifier needs. */
 export interface ClassifyInput {

@@ -1,4 +1,5 @@
 import { PENDING_PARTITIONS, stableHash, type RedisKeys } from '@hoptrace/core';
+import { defineRedisCommand } from '@hoptrace/core/redis';
 import type { OamRedis } from '../store/redis-client';
 
 // Takes a free (or expired) lease: a new fencing token, and the lease `<owner> <token>` with a TTL.
@@ -63,14 +64,9 @@ export class PartitionLeases {
     this.leaseMs = options.leaseMs ?? 5000;
     this._partitions = options.partitions ?? PENDING_PARTITIONS;
     this._now = options.now ?? Date.now;
-    const define = (name: string, lua: string): LeaseScript => {
-      const commands = this._redis as unknown as Record<string, LeaseScript | undefined>;
-      if (typeof commands[name] !== 'function') this._redis.defineCommand(name, { numberOfKeys: 2, lua });
-      return (...args) => (this._redis as unknown as Record<string, LeaseScript>)[name]!(...args);
-    };
-    this._acquire = define('hoptraceAcquireLease', ACQUIRE);
-    this._renew = define('hoptraceRenewLease', RENEW);
-    this._release = define('hoptraceReleaseLease', RELEASE);
+    this._acquire = defineRedisCommand<LeaseScript>(this._redis, 'hoptraceAcquireLease', ACQUIRE, 2);
+    this._renew = defineRedisCommand<LeaseScript>(this._redis, 'hoptraceRenewLease', RENEW, 2);
+    this._release = defineRedisCommand<LeaseScript>(this._redis, 'hoptraceReleaseLease', RELEASE, 2);
   }
 
   /** How often `renew` should run. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROBE_NAME_PATTERN } from '@hoptrace/core';
+import { DEFAULT_KEY_PREFIX, PROBE_NAME_PATTERN } from '@hoptrace/core';
 import type { LoadedPlugin } from '../plugins/load-plugins';
 import { createAlertsSchema, type AlertChannelKinds } from './alerts-schema';
 import { duration } from './duration';
@@ -28,7 +28,7 @@ export const storageSchema = z
     keyPrefix: z
       .string()
       .regex(/^[^{}]*$/, 'must not contain { or } (they would put every run in one Redis Cluster slot)')
-      .default('hoptrace:'),
+      .default(DEFAULT_KEY_PREFIX),
     /** How long a run and its result are kept. */
     runTtl: duration({ minMs: 60_000 }).default(86_400_000),
     /** How many recent runs the indexes keep (overall, and per probe). */
@@ -110,7 +110,7 @@ export function createProbeConfigSchema(
       /** Plugin modules (paths relative to the config file, or package names): trigger kinds of their own. */
       plugins: z.array(z.string().min(1)).max(32).default([]),
       server: serverSchema.default({ host: '127.0.0.1', port: 4400, leaseTime: 5000 }),
-      storage: storageSchema.default({ keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 }),
+      storage: storageSchema.default({ keyPrefix: DEFAULT_KEY_PREFIX, runTtl: 86_400_000, maxRuns: 10_000 }),
       probes: z.array(probeSchema(kinds, unknownKindHint)).min(1, 'define at least one probe'),
       /** Where incident events go (alerts-schema.ts). Absent: nowhere but the log. */
       alerts: createAlertsSchema(channelKinds, unknownKindHint).optional(),

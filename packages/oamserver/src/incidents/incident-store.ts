@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisKeys } from '@hoptrace/core';
+import { defineLuaCommand } from '@hoptrace/core/redis';
+import { z } from 'zod';
+import { incidentSchema } from '@hoptrace/core/api';
 import type { OamRedis } from '../store/redis-client';
+import { StoredJson } from '../store/stored-json';
 import type { Incident, IncidentKind } from './types';
 
 /** One visit of a place, as record-visit.lua takes it. */
@@ -28,6 +31,24 @@ export interface IncidentTransition {
   incident: Incident;
 }
 
+/** cjson writes an empty list as `{}` (and leaves out an absent one): read lists back as arrays. */
+const luaList = z
+  .union([z.array(z.string()), z.strictObject({})])
+  .optional()
+  .transform((value): string[] => (Array.isArray(value) ? value : []));
+
+/** An incident as stored, and as the scripts return it: the API's shape, its lists as cjson writes them. */
+const storedIncidentSchema = incidentSchema.extend({ exampleRuns: luaList, instancesFailing: luaList });
+
+/** One transition as record-visit.lua returns it. */
+const incidentTransitionSchema = z.object({
+  type: z.enum(['opened', 'updated', 'resolved']),
+  incident: storedIncidentSchema,
+}) satisfies z.ZodType<IncidentTransition>;
+
+/** The answer of record-visit.lua: a list of transitions, each checked on its own. */
+const transitionListSchema = z.array(z.unknown());
+
 /** Rules of incidents. */
 export interface IncidentRules {
   openAfter: number;
@@ -38,20 +59,9 @@ export interface IncidentRules {
 type RecordVisit = (key: string, ...args: (string | number)[]) => Promise<string>;
 type Supersede = (key: string, kind: string, id: string, by: string, now: number) => Promise<string | null>;
 
-/** Registers a Lua script of ../../lua on the client (once) and returns a function that runs it. */
-function defineScript<T>(redis: OamRedis, name: string, file: string): T {
-  const commands = redis as unknown as Record<string, unknown>;
-  if (typeof commands[name] !== 'function') {
-    redis.defineCommand(name, { numberOfKeys: 1, lua: readFileSync(join(__dirname, '..', '..', 'lua', file), 'utf8') });
-  }
-  const command = commands[name] as (...args: unknown[]) => unknown;
-  return ((...args: unknown[]) => command.apply(redis, args)) as T;
-}
-
-/** cjson writes an empty list as `{}`: read lists back as arrays. */
-function normalize(incident: Incident): Incident {
-  const list = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
-  return { ...incident, exampleRuns: list(incident.exampleRuns), instancesFailing: list(incident.instancesFailing) };
+/** The path of a Lua script of ../../lua (shipped next to dist/). */
+function luaFile(file: string): string {
+  return join(__dirname, '..', '..', 'lua', file);
 }
 
 /** Most incidents kept in the recent index (older ones are forgotten). */
@@ -61,9 +71,13 @@ const MAX_RECENT_INCIDENTS = 1000;
  * Incidents in Redis. Each place's streaks and current incident change in one atomic script
  * (record-visit.lua), so several Oamservers, or one restarted, agree on when an incident opens
  * and resolves, and each transition happens once. The incident list (a hash, an open set and a
- * trimmed recent index) is a view written after each transition.
+ * trimmed recent index) is a view written after each transition. What is read back (incidents,
+ * the scripts' answers) is parsed with its schema: a corrupt incident reads as unknown and is left
+ * out of lists, a corrupt transition is left out; each is reported through `warn`.
  */
 export class IncidentStore {
+  /** Parses what is read back; counts corrupt records (`stored.counts()`). */
+  readonly stored: StoredJson;
   private readonly _recordVisit: RecordVisit;
   private readonly _supersede: Supersede;
 
@@ -71,12 +85,22 @@ export class IncidentStore {
     private readonly _redis: OamRedis,
     private readonly _keys: RedisKeys,
     private readonly _rules: IncidentRules,
+    options: { warn?: (message: string) => void } = {},
   ) {
-    this._recordVisit = defineScript<RecordVisit>(this._redis, 'hoptraceRecordVisit', 'record-visit.lua');
-    this._supersede = defineScript<Supersede>(this._redis, 'hoptraceSupersedeIncident', 'supersede-incident.lua');
+    this.stored = new StoredJson(options.warn);
+    this._recordVisit = defineLuaCommand<RecordVisit>(this._redis, 'hoptraceRecordVisit', luaFile('record-visit.lua'));
+    this._supersede = defineLuaCommand<Supersede>(
+      this._redis,
+      'hoptraceSupersedeIncident',
+      luaFile('supersede-incident.lua'),
+    );
   }
 
-  /** Records one visit; returns the incident transitions it caused. */
+  /**
+   * Records one visit; returns the incident transitions it caused. A transition that fails its
+   * schema (the place's state in Redis was corrupt) is left out and reported, not thrown: a throw
+   * here would count as a storage outage.
+   */
   async visit(visit: PlaceVisit): Promise<IncidentTransition[]> {
     const raw = await this._recordVisit(
       this._keys.place(visit.probe, visit.service, visit.placeInstance),
@@ -98,8 +122,8 @@ export class IncidentStore {
       }),
       visit.suppressOpen ? '1' : '0',
     );
-    const transitions = JSON.parse(raw) as IncidentTransition[];
-    return transitions.map((t) => ({ type: t.type, incident: normalize(t.incident) }));
+    const transitions = this.stored.parse(transitionListSchema, raw, 'incident transition list') ?? [];
+    return transitions.flatMap((t) => this.stored.check(incidentTransitionSchema, t, 'incident transition') ?? []);
   }
 
   /** Writes an incident to the list (after any transition), in one MULTI (the list keys share a hash tag). */
@@ -112,7 +136,10 @@ export class IncidentStore {
     await this._trim();
   }
 
-  /** Resolves an open instance-level incident that a service-wide one takes over (atomically, see supersede-incident.lua). */
+  /**
+   * Resolves an open instance-level incident that a service-wide one takes over (atomically, see
+   * supersede-incident.lua). Undefined when it was no longer open, or the script's answer is corrupt.
+   */
   async supersede(incident: Incident, by: Incident): Promise<Incident | undefined> {
     if (incident.instance === undefined) return undefined;
     const raw = await this._supersede(
@@ -122,19 +149,19 @@ export class IncidentStore {
       by.id,
       Date.now(),
     );
-    if (!raw) return undefined;
-    const resolved = normalize(JSON.parse(raw) as Incident);
+    const resolved = this.stored.parse(storedIncidentSchema, raw, 'incident');
+    if (!resolved) return undefined;
     await this.save(resolved);
     return resolved;
   }
 
-  /** One incident, or undefined when it is unknown (or forgotten). */
+  /** One incident, or undefined when it is unknown (or forgotten), or stored corrupt. */
   async get(id: string): Promise<Incident | undefined> {
     const raw = await this._redis.hget(this._keys.incidents(), id);
-    return raw ? normalize(JSON.parse(raw) as Incident) : undefined;
+    return this.stored.parse(storedIncidentSchema, raw, 'incident');
   }
 
-  /** Incidents, open ones or all recent ones, newest first. */
+  /** Incidents, open ones or all recent ones, newest first; corrupt ones are left out. */
   async list(options: { state?: 'open' | 'all'; limit?: number } = {}): Promise<Incident[]> {
     const ids =
       options.state === 'open'
@@ -142,7 +169,7 @@ export class IncidentStore {
         : await this._redis.zrevrange(this._keys.recentIncidents(), 0, (options.limit ?? 100) - 1);
     if (ids.length === 0) return [];
     const raws = await this._redis.hmget(this._keys.incidents(), ...ids);
-    const incidents = raws.filter((r): r is string => r !== null).map((r) => normalize(JSON.parse(r) as Incident));
+    const incidents = raws.flatMap((r) => this.stored.parse(storedIncidentSchema, r, 'incident') ?? []);
     return incidents.sort((a, b) => b.openedAtMs - a.openedAtMs).slice(0, options.limit ?? 100);
   }
 

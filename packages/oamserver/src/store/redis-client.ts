@@ -1,8 +1,7 @@
-import { Cluster, Redis, type Command, type RedisOptions } from 'ioredis';
-import { parseRedisTarget } from '@hoptrace/core';
+import { createRedisClient, type RedisClient } from '@hoptrace/core/redis';
 
 /** The Oamserver's Redis client: one node or a cluster. */
-export type OamRedis = Redis | Cluster;
+export type OamRedis = RedisClient;
 
 /**
  * The Oamserver owns its process, so its client may wait a little for Redis (a short offline
@@ -11,48 +10,19 @@ export type OamRedis = Redis | Cluster;
  */
 export function createOamRedis(url: string | undefined, options: { commandTimeoutMs?: number } = {}): OamRedis {
   const commandTimeout = options.commandTimeoutMs ?? 2000;
-  const perConnection = {
-    commandTimeout,
-    connectTimeout: 5000,
-    maxRetriesPerRequest: 2,
-    connectionName: 'hoptrace-oamserver',
-  } satisfies RedisOptions;
-  const target = parseRedisTarget(url);
-  if (target.kind === 'single') {
-    return new Redis(target.url, {
-      ...perConnection,
+  return createRedisClient(url, {
+    connection: {
+      commandTimeout,
+      connectTimeout: 5000,
+      maxRetriesPerRequest: 2,
+      connectionName: 'hoptrace-oamserver',
+    },
+    single: {
       enableAutoPipelining: true,
       retryStrategy: (attempt) => Math.min(attempt * 250, 2000),
-    });
-  }
-  // Not auto-pipelined: ioredis sends a pipeline again after a MOVED only when every command in it
-  // got the same redirection, so after a failover the commands for different slots batched
-  // towards the old master would all fail with "MOVED". Node connections keep ioredis' own
-  // offline queue and reconnection (its types leave them out of redisOptions): a node that is
-  // gone is found again through the slot map.
-  const cluster = new DeadlineCluster(target.nodes, {
-    enableAutoPipelining: false,
-    redisOptions: {
-      ...perConnection,
-      username: target.username,
-      password: target.password,
-      tls: target.tls ? {} : undefined,
     },
+    // A cluster client keeps commands in its offline queue while it reconnects, untimed by
+    // ioredis: the deadline runs from the moment a command is sent.
+    cluster: { commandDeadlineMs: commandTimeout },
   });
-  cluster.commandDeadlineMs = commandTimeout;
-  return cluster;
-}
-
-/**
- * A cluster client whose commands have their deadline from the moment they are sent. ioredis
- * times a command only once a node connection has it: while the cluster client reconnects (every
- * node lost, or the slots unknown) commands would wait in its offline queue forever.
- */
-class DeadlineCluster extends Cluster {
-  commandDeadlineMs: number | undefined;
-
-  override sendCommand(command: Command, stream?: Parameters<Cluster['sendCommand']>[1], node?: unknown): unknown {
-    if (this.commandDeadlineMs) command.setTimeout(this.commandDeadlineMs);
-    return super.sendCommand(command, stream, node);
-  }
 }

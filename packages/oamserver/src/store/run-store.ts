@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   PENDING_PARTITIONS,
@@ -8,20 +7,32 @@ import {
   type HopRecord,
   type RedisKeys,
 } from '@hoptrace/core';
-import { isFault, runSummarySchema, type RunSummary } from '@hoptrace/core/api';
-import type { Classification, RunRecord, StepOutcome, TriggerOutcome } from '../classifier/types';
+import { isFault, runSummarySchema, triggerOutcomeSchema, type RunSummary } from '@hoptrace/core/api';
+import { defineLuaCommand } from '@hoptrace/core/redis';
+import { z } from 'zod';
+import {
+  classificationSchema,
+  runRecordSchema,
+  stepOutcomeSchema,
+  type RunRecord,
+  type StepOutcome,
+  type TriggerOutcome,
+} from '../classifier/types';
 import type { OamRedis } from './redis-client';
 import { placesOf, summarizePending, summarizeResult } from './run-summary';
+import { StoredJson } from './stored-json';
 
 /** Every partition of the pending runs. */
 const ALL_PARTITIONS = Array.from({ length: PENDING_PARTITIONS }, (_, p) => p);
 
+/** A classified run, as stored and served (parsed with this schema when read back). */
+export const runResultSchema = classificationSchema.extend({
+  run: runRecordSchema,
+  trigger: triggerOutcomeSchema.optional(),
+  classifiedAtMs: z.number(),
+});
 /** A classified run, as stored and served. */
-export interface RunResult extends Classification {
-  run: RunRecord;
-  trigger?: TriggerOutcome;
-  classifiedAtMs: number;
-}
+export type RunResult = z.infer<typeof runResultSchema>;
 
 /** A run as stored: pending or done. */
 export interface StoredRun {
@@ -40,6 +51,8 @@ export interface RunStoreOptions {
   runTtlMs?: number;
   /** How many runs the recent-run indexes keep. Default 10 000. */
   maxRuns?: number;
+  /** Told about corrupt data read back (once a minute per kind of record at most; see StoredJson). */
+  warn?: (message: string) => void;
 }
 
 type FinishRun = (key: string, result: string, classifiedAtMs: number, summary: string) => Promise<number>;
@@ -50,22 +63,17 @@ export interface IndexEntry {
   firedAtMs: number;
 }
 
-function json<T>(raw: string | null | undefined): T | undefined {
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Runs in Redis. One run lives in one hash tag (`{runId}`), so it is safe on Redis Cluster;
  * indexes are separate keys, trimmed to `maxRuns`, and every run expires after `runTtlMs`.
- * Every method may reject when Redis fails: callers decide what an outage means.
+ * Every method may reject when Redis fails: callers decide what an outage means. What is read
+ * back is parsed with its schema; corrupt data is never returned, nor a reason to reject: it
+ * reads as absent (each method says what that means) and is reported through `warn`.
  */
 export class RunStore {
   readonly keys: RedisKeys;
+  /** Parses what is read back; counts corrupt records (`stored.counts()`). */
+  readonly stored: StoredJson;
   private readonly _runTtlMs: number;
   private readonly _maxRuns: number;
   private readonly _finishRun: FinishRun;
@@ -77,14 +85,12 @@ export class RunStore {
     this.keys = createRedisKeys(options.keyPrefix);
     this._runTtlMs = options.runTtlMs ?? 86_400_000;
     this._maxRuns = options.maxRuns ?? 10_000;
-    if (typeof (this._redis as unknown as Record<string, unknown>).hoptraceFinishRun !== 'function') {
-      this._redis.defineCommand('hoptraceFinishRun', {
-        numberOfKeys: 1,
-        lua: readFileSync(join(__dirname, '..', '..', 'lua', 'finish-run.lua'), 'utf8'),
-      });
-    }
-    this._finishRun = (key, result, at, summary) =>
-      (this._redis as unknown as { hoptraceFinishRun: FinishRun }).hoptraceFinishRun(key, result, at, summary);
+    this.stored = new StoredJson(options.warn);
+    this._finishRun = defineLuaCommand<FinishRun>(
+      this._redis,
+      'hoptraceFinishRun',
+      join(__dirname, '..', '..', 'lua', 'finish-run.lua'),
+    );
   }
 
   /** Records a new run as pending, and indexes it. Must succeed before the run is fired. */
@@ -147,19 +153,39 @@ export class RunStore {
     return out.sort((a, b) => a.deadlineMs - b.deadlineMs);
   }
 
-  /** One run, or undefined when it is not (or no longer) stored. */
+  /**
+   * One run, or undefined when it is not (or no longer) stored. A run whose record is corrupt (or
+   * another run's), or whose result is, reads as not stored: there is nothing to classify or show.
+   * A corrupt trigger outcome or step outcome reads as not recorded (yet).
+   */
   async loadRun(runId: string): Promise<StoredRun | undefined> {
     const fields = await this._redis.hgetall(this.keys.run(runId));
-    const run = json<RunRecord>(fields.run);
+    const run = this._runRecord(fields.run, runId);
     if (!run) return undefined;
+    const result = this.stored.parse(runResultSchema, fields.result, 'run result');
+    if (fields.result !== undefined && !result) return undefined;
     const stored: StoredRun = {
       run,
       state: fields.state === 'done' ? 'done' : 'pending',
-      trigger: json<TriggerOutcome>(fields.trigger),
-      result: json<RunResult>(fields.result),
+      trigger: this.stored.parse(triggerOutcomeSchema, fields.trigger, 'trigger outcome'),
+      result,
     };
-    if (run.steps) stored.steps = run.steps.map((_, index) => json<StepOutcome>(fields[`step:${index}`]));
+    if (run.steps) {
+      stored.steps = run.steps.map((_, index) =>
+        this.stored.parse(stepOutcomeSchema, fields[`step:${index}`], 'step outcome'),
+      );
+    }
     return stored;
+  }
+
+  /** The run record read from `runId`'s hash; undefined when absent, corrupt, or another run's. */
+  private _runRecord(raw: string | null | undefined, runId: string): RunRecord | undefined {
+    const run = this.stored.parse(runRecordSchema, raw, 'run record');
+    if (run && run.runId !== runId) {
+      this.stored.corrupt('run record', 'runId: not the run of its key');
+      return undefined;
+    }
+    return run;
   }
 
   /** The run's hop records. Entries that do not match the schema are skipped and counted. */
@@ -203,22 +229,21 @@ export class RunStore {
   }
 
   /**
-   * The summaries of these runs, in the same order; undefined for a run no longer stored.
-   * Results stored before summaries existed are summarised from the result.
+   * The summaries of these runs, in the same order; undefined for a run no longer stored, or
+   * whose data is corrupt (see loadRun). Results stored before summaries existed (or whose
+   * summary is corrupt) are summarised from the result.
    */
   async loadSummaries(runIds: readonly string[]): Promise<(RunSummary | undefined)[]> {
     return Promise.all(
       runIds.map(async (runId) => {
         const key = this.keys.run(runId);
         const [summary, run, state] = await this._redis.hmget(key, 'summary', 'run', 'state');
-        if (summary) {
-          const parsed = runSummarySchema.safeParse(json(summary));
-          if (parsed.success) return parsed.data;
-        }
-        const record = json<RunRecord>(run);
+        const parsed = this.stored.parse(runSummarySchema, summary, 'run summary');
+        if (parsed) return parsed;
+        const record = this._runRecord(run, runId);
         if (!record) return undefined;
         if (state !== 'done') return summarizePending(record);
-        const result = json<RunResult>(await this._redis.hget(key, 'result'));
+        const result = this.stored.parse(runResultSchema, await this._redis.hget(key, 'result'), 'run result');
         return result ? summarizeResult(result) : undefined;
       }),
     );

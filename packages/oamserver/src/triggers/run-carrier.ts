@@ -1,6 +1,11 @@
 import { defaultTextMapSetter, propagation, trace, type Context } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { MESSAGE_PUBLISHED_AT_FIELD, PROBE_BAGGAGE_KEY, PROBE_MESSAGE_FIELD } from '@hoptrace/core';
+import {
+  MESSAGE_PUBLISHED_AT_FIELD,
+  PROBE_BAGGAGE_KEY,
+  PROBE_MESSAGE_FIELD,
+  formatProbeMessageField,
+} from '@hoptrace/core';
 import type { TriggerCarrier } from '../plugins/types';
 
 const propagator = new CompositePropagator({
@@ -25,7 +30,7 @@ export function runCarrier(context: Context, token: string): TriggerCarrier {
     // reports a context-broken hop rather than none.
     messageFields: () => ({
       ...headers,
-      [PROBE_MESSAGE_FIELD]: `${spanContext?.traceId ?? ''}:${token}`,
+      [PROBE_MESSAGE_FIELD]: formatProbeMessageField(spanContext?.traceId ?? '', token),
       [MESSAGE_PUBLISHED_AT_FIELD]: String(Date.now()),
     }),
     inject(carrier, set) {

@@ -1,14 +1,16 @@
-// What one overview costs in HDR histogram merging, apart from everything else: the Oamserver's
-// WindowedHistogram.summary() adds each of a window's 60 bucket histograms into a new one, for
-// every probe, on every GET /api/overview. Times that merge with the histograms the Oamserver
-// builds (packed buckets, JavaScript) and with two other settings of the same library, for a
-// server owner weighing a fix. See docs/dashboard-performance.md.
+// What one summary costs in histogram merging, apart from everything else: the Oamserver's
+// WindowedHistogram.summary() adds each of a window's bucket histograms into one, for every probe
+// on every GET /api/overview, and for every hop of every run when it looks up a baseline. Times
+// that merge with the Oamserver's LogHistogram and with three settings of hdr-histogram-js (what
+// it used before: packed buckets, JavaScript). See docs/dashboard-performance.md and
+// docs/deployment.md.
 //   node bench/hdr-merge.mjs [--probes 20] [--rounds 20]
 import { createRequire } from 'node:module';
+import hdr from 'hdr-histogram-js';
 
-// hdr-histogram-js is the Oamserver's dependency: load the very copy it uses.
-const require = createRequire(createRequire(import.meta.url).resolve('@hoptrace/oamserver'));
-const hdr = require('hdr-histogram-js');
+// The Oamserver's LogHistogram (not exported: loaded from its build, next to the entry point).
+const requireFromOamserver = createRequire(createRequire(import.meta.url).resolve('@hoptrace/oamserver'));
+const { LogHistogram } = requireFromOamserver('./stats/log-histogram.js');
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -27,6 +29,24 @@ const settings = (bitBucketSize, useWebAssembly) => ({
   numberOfSignificantValueDigits: 2,
   useWebAssembly,
 });
+
+/** The same as timeMerge, with the Oamserver's LogHistogram (merged into one reused histogram, as it does). */
+function timeLogMerge(perBucket) {
+  const buckets = Array.from({ length: 60 }, () => {
+    const h = new LogHistogram();
+    for (let i = 0; i < perBucket; i++) h.recordValue(Math.round((40 + Math.random() * 40) * 1000));
+    return h;
+  });
+  const merged = new LogHistogram();
+  const started = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++) {
+    merged.reset();
+    for (const bucket of buckets) merged.add(bucket);
+    merged.getValueAtPercentile(95);
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6 / rounds;
+  return { ms, footprint: buckets[0].storedBytes };
+}
 
 /** ms per merge of 60 buckets of `perBucket` latencies (µs, 40-80 ms) each, and a p95 read. */
 function timeMerge(bitBucketSize, useWebAssembly, perBucket) {
@@ -50,7 +70,7 @@ function timeMerge(bitBucketSize, useWebAssembly, perBucket) {
 
 await hdr.initWebAssembly();
 console.log(
-  `merging 60 bucket histograms into one, as WindowedHistogram.summary() does per probe and window (${rounds} rounds each)`,
+  `merging 60 bucket histograms into one, as WindowedHistogram.summary() does per probe and window (${rounds} rounds each; bytes: counters only for LogHistogram)`,
 );
 console.log(
   `${'histograms'.padEnd(36)}${'values/bucket'.padStart(14)}${'ms/merge'.padStart(10)}${'µs/add'.padStart(8)}` +
@@ -58,11 +78,12 @@ console.log(
 );
 for (const perBucket of [3, 80]) {
   for (const [label, bits, wasm] of [
-    ['packed, JavaScript (the Oamserver)', 'packed', false],
-    ['32-bit buckets, JavaScript', 32, false],
-    ['packed, WebAssembly', 'packed', true],
+    ['LogHistogram (the Oamserver)', 'log', false],
+    ['hdr packed, JavaScript (before)', 'packed', false],
+    ['hdr 32-bit buckets, JavaScript', 32, false],
+    ['hdr packed, WebAssembly', 'packed', true],
   ]) {
-    const { ms, footprint } = timeMerge(bits, wasm, perBucket);
+    const { ms, footprint } = bits === 'log' ? timeLogMerge(perBucket) : timeMerge(bits, wasm, perBucket);
     console.log(
       `${label.padEnd(36)}${String(perBucket).padStart(14)}${ms.toFixed(2).padStart(10)}` +
         `${((ms / 60) * 1000).toFixed(0).padStart(8)}${`${(ms * probes).toFixed(0)} ms`.padStart(14)}${String(footprint).padStart(14)}`,

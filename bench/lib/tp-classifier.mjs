@@ -4,6 +4,7 @@
 // collector's whole in-process work per run around it: decode the five hop records from their
 // JSON (with the core's schema check), classify, summarize, and serialize the result and summary
 // as finish-run stores them. No I/O: Redis round trips are the throughput bench's business.
+import hdr from 'hdr-histogram-js';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { decodeHopRecord } from '@hoptrace/core';
@@ -22,10 +23,8 @@ import {
   runRecord,
 } from './tp-hops.mjs';
 
-// hdr-histogram-js is the Oamserver's dependency: load the very copy it uses.
 const oamserverMain = createRequire(import.meta.url).resolve('@hoptrace/oamserver');
 const requireFromOamserver = createRequire(oamserverMain);
-export const hdr = requireFromOamserver('hdr-histogram-js');
 // The Oamserver's BaselineStore (not exported: loaded from its build, next to the entry point).
 const { BaselineStore } = requireFromOamserver('./stats/baselines.js');
 

@@ -1,7 +1,7 @@
 // What the throughput bench watches while the Oamserver runs: every run it fires and when its
 // verdict was stored (RunTracker), the pending backlog, the Oamserver's /metrics (as Prometheus
 // would scrape it), Redis's memory, CPU and commands, and where Redis's memory went by kind of key.
-import { hdr } from './tp-classifier.mjs';
+import hdr from 'hdr-histogram-js';
 import { scanKeys } from './redis.mjs';
 
 /** How far back each poll of the recent-runs index looks (a run is indexed right after it was fired). */

@@ -95,7 +95,7 @@ export function createOamCore(options: OamCoreOptions): OamCore {
   const peers = new SharedPeerDirectory(redis, store.keys);
   const { factor, floor, minSamples } = options.config.baseline;
   const baselineRule = options.baselineRule ?? { factor, floorMs: floor, minSamples };
-  const baselines = new BaselineStore(Date.now, 5000, baselineRule.minSamples);
+  const baselines = new BaselineStore(Date.now, undefined, baselineRule.minSamples);
   // A server divides the pending runs with the other Oamservers of its config; `hoptrace probe`
   // (scope `own`) classifies only the runs it fired.
   const leases =

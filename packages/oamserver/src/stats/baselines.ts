@@ -1,8 +1,5 @@
 import { DEFAULT_BASELINE_RULE, type Baseline } from '../classifier/baseline-rule';
-import { RollingStats, type SeriesKey } from './rolling-stats';
-
-/** How long a baseline read is reused. */
-const CACHE_MS = 5000;
+import { DEFAULT_MAX_SERIES, RollingStats, type SeriesKey } from './rolling-stats';
 
 /**
  * Learns each hop's normal latency per probe, service and instance, from hops of healthy runs
@@ -12,15 +9,10 @@ const CACHE_MS = 5000;
  */
 export class BaselineStore {
   private readonly _stats: RollingStats;
-  /**
-   * Baselines read in the last CACHE_MS: a baseline is an hour's p90, so a few seconds' staleness
-   * changes nothing, and reading one merges a dozen histograms (milliseconds per hop and run).
-   */
-  private readonly _cache = new Map<string, { atMs: number; baseline: Baseline | undefined }>();
 
   constructor(
     private readonly _now: () => number = Date.now,
-    private readonly _maxSeries = 5000,
+    private readonly _maxSeries = DEFAULT_MAX_SERIES,
     private readonly _minSamples = DEFAULT_BASELINE_RULE.minSamples,
   ) {
     this._stats = new RollingStats(_now, _maxSeries, ['1h']);
@@ -39,18 +31,10 @@ export class BaselineStore {
   }
 
   private _baseline(key: SeriesKey): Baseline | undefined {
-    const id = JSON.stringify([key.probe, key.service ?? null, key.instance ?? null]);
-    const now = this._now();
-    const cached = this._cache.get(id);
-    if (cached && now - cached.atMs < CACHE_MS) return cached.baseline;
+    // Merges the hour's 12 bucket histograms: a few microseconds (LogHistogram), so no cache.
     const summary = this._stats.summary(key, '1h');
-    const baseline =
-      summary.count === 0 || summary.p50Ms === undefined || summary.p90Ms === undefined
-        ? undefined
-        : { p50Ms: summary.p50Ms, p90Ms: summary.p90Ms, samples: summary.count };
-    // Bounded like the series: forget everything cached when it grows past twice their number.
-    if (this._cache.size >= this._maxSeries * 2) this._cache.clear();
-    this._cache.set(id, { atMs: now, baseline });
-    return baseline;
+    return summary.count === 0 || summary.p50Ms === undefined || summary.p90Ms === undefined
+      ? undefined
+      : { p50Ms: summary.p50Ms, p90Ms: summary.p90Ms, samples: summary.count };
   }
 }

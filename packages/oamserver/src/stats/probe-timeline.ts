@@ -30,7 +30,7 @@ export class ProbeTimeline {
     for (const probe of probes) {
       const windows = {} as Record<OverviewWindow, WindowedHistogram>;
       for (const [w, { spanMs, bucketMs }] of Object.entries(TIMELINE_WINDOWS)) {
-        windows[w as OverviewWindow] = new WindowedHistogram(spanMs, bucketMs, 'log');
+        windows[w as OverviewWindow] = new WindowedHistogram(spanMs, bucketMs);
       }
       this._probes.set(probe, windows);
     }

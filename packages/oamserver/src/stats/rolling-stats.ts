@@ -26,21 +26,35 @@ interface Series {
   windows: Partial<Record<StatsWindow, WindowedHistogram>>;
 }
 
+/**
+ * A series' map key, cheaper than JSON. Unambiguous: a probe name has no NUL (PROBE_NAME_PATTERN),
+ * the service is length-prefixed, and hop records have no empty service or instance.
+ */
 function id(key: SeriesKey): string {
-  return JSON.stringify([key.probe, key.service ?? null, key.instance ?? null]);
+  const service = key.service ?? '';
+  return `${key.probe}\u0000${service.length}:${service}\u0000${key.instance ?? ''}`;
 }
+
+/**
+ * A series recorded into is moved to the end of the map (the most recently used) at most once per
+ * this much of its samples' time: eviction takes the map's first series, in constant time.
+ */
+const REFRESH_MS = 1000;
+
+/** Default cap on series (see docs/deployment.md, "Caps"). */
+export const DEFAULT_MAX_SERIES = 20_000;
 
 /**
  * Rolling statistics (count, faults, unknown, latency percentiles) per probe, service and
  * instance, over 1 minute, 15 minutes and 1 hour (or only the `windows` asked for). Bounded: at
- * most `maxSeries` series (the one updated longest ago is dropped first), each a fixed set of buckets.
+ * most `maxSeries` series (the one updated longest ago is dropped first, within a second), each a fixed set of buckets.
  */
 export class RollingStats {
   private readonly _series = new Map<string, Series>();
 
   constructor(
     private readonly _now: () => number = Date.now,
-    private readonly _maxSeries = 5000,
+    private readonly _maxSeries = DEFAULT_MAX_SERIES,
     private readonly _windows: readonly StatsWindow[] = ['1m', '15m', '1h'],
   ) {}
 
@@ -48,7 +62,7 @@ export class RollingStats {
     const k = id(key);
     let series = this._series.get(k);
     if (!series) {
-      if (this._series.size >= this._maxSeries) this._evictOldest();
+      if (this._series.size >= this._maxSeries) this._evictLeastRecent();
       series = {
         key: { ...key },
         lastMs: sample.atMs,
@@ -56,6 +70,9 @@ export class RollingStats {
           this._windows.map((w) => [w, new WindowedHistogram(STATS_WINDOWS[w].spanMs, STATS_WINDOWS[w].bucketMs)]),
         ),
       };
+      this._series.set(k, series);
+    } else if (sample.atMs >= series.lastMs + REFRESH_MS) {
+      this._series.delete(k);
       this._series.set(k, series);
     }
     series.lastMs = Math.max(series.lastMs, sample.atMs);
@@ -95,9 +112,9 @@ export class RollingStats {
     return this._series.size;
   }
 
-  private _evictOldest(): void {
-    let oldest: [string, Series] | undefined;
-    for (const entry of this._series) if (!oldest || entry[1].lastMs < oldest[1].lastMs) oldest = entry;
-    if (oldest) this._series.delete(oldest[0]);
+  /** Drops the series recorded into longest ago (within REFRESH_MS): the map's first. */
+  private _evictLeastRecent(): void {
+    const first = this._series.keys().next();
+    if (!first.done) this._series.delete(first.value);
   }
 }

@@ -1,36 +1,14 @@
-import { build } from 'hdr-histogram-js';
 import { LogHistogram } from './log-histogram';
 
-/** Latencies are kept in microseconds, from 1 µs to 1 hour. */
+/** Latencies are kept in microseconds, up to 1 hour. */
 const HIGHEST_US = 3_600_000_000;
 
-/** What a window needs of a latency histogram: the part of hdr-histogram-js's API it uses. */
-interface LatencyHistogram {
-  readonly totalCount: number;
-  readonly maxValue: number;
-  recordValue(us: number): void;
-  /** Adds another histogram of the same kind. */
-  add(other: LatencyHistogram): void;
-  getValueAtPercentile(percentile: number): number;
-}
-
 /**
- * The histogram of each bucket: `hdr` (hdr-histogram-js, packed, 2 significant digits: 1 %, small
- * but slow to merge) for the rolling statistics; `log` (LogHistogram: 2 %, fixed 1.7 KB, fast to
- * merge) for the overview's timeline, which merges 60 buckets per probe on every request.
+ * Where a window's summary() merges its buckets: one histogram reused by every summary, since a
+ * summary is computed synchronously from start to end (no allocation per lookup; a baseline is
+ * looked up for every hop of every run).
  */
-export type HistogramKind = 'hdr' | 'log';
-
-function newHistogram(kind: HistogramKind): LatencyHistogram {
-  if (kind === 'log') return new LogHistogram();
-  return build({
-    bitBucketSize: 'packed',
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_US,
-    numberOfSignificantValueDigits: 2,
-    useWebAssembly: false,
-  });
-}
+const scratch = new LogHistogram();
 
 /** One sample of a series. */
 export interface Sample {
@@ -59,7 +37,7 @@ interface Bucket {
   count: number;
   faults: number;
   unknown: number;
-  latency: LatencyHistogram | undefined;
+  latency: LogHistogram | undefined;
   /** Percentiles of `latency`, computed once after its last change (a chart asks for every bucket). */
   percentiles?: { p50Ms: number; p95Ms: number };
 }
@@ -76,7 +54,8 @@ export interface BucketSummary {
 
 /**
  * A sliding window made of a fixed ring of time buckets, each with its own counters and a
- * fixed-size HDR histogram of latencies. Memory is bounded by the ring size, whatever the rate.
+ * LogHistogram of latencies (bounded: at most 870 counters). Memory is bounded by the ring size,
+ * whatever the rate.
  */
 export class WindowedHistogram {
   private readonly _ring: (Bucket | undefined)[];
@@ -84,7 +63,6 @@ export class WindowedHistogram {
   constructor(
     private readonly _spanMs: number,
     private readonly _bucketMs: number,
-    private readonly _kind: HistogramKind = 'hdr',
   ) {
     this._ring = new Array<Bucket | undefined>(Math.ceil(_spanMs / _bucketMs) + 1).fill(undefined);
   }
@@ -103,7 +81,7 @@ export class WindowedHistogram {
     if (sample.outcome === 'unknown') bucket.unknown++;
     if (sample.latencyMs !== undefined && Number.isFinite(sample.latencyMs)) {
       bucket.percentiles = undefined;
-      bucket.latency ??= newHistogram(this._kind);
+      bucket.latency ??= new LogHistogram();
       bucket.latency.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(sample.latencyMs * 1000))));
     }
   }
@@ -157,21 +135,19 @@ export class WindowedHistogram {
     const oldest = newest - (this._ring.length - 2) * this._bucketMs;
     const counted = (bucket: Bucket): boolean =>
       options.chartBuckets ? bucket.startMs >= oldest && bucket.startMs <= newest : this._inWindow(bucket, nowMs);
-    let merged: LatencyHistogram | undefined;
+    const merged = scratch;
+    merged.reset();
     for (const bucket of this._ring) {
       if (!bucket || !counted(bucket)) continue;
       summary.count += bucket.count;
       summary.faults += bucket.faults;
       summary.unknown += bucket.unknown;
-      if (bucket.latency) {
-        merged ??= newHistogram(this._kind);
-        merged.add(bucket.latency);
-      }
+      if (bucket.latency) merged.add(bucket.latency);
     }
     const judged = summary.count - summary.unknown;
     if (judged > 0) summary.okRatio = (judged - summary.faults) / judged;
-    if (merged && merged.totalCount > 0) {
-      // HDR percentiles are bucket tops; never report one above the largest value recorded.
+    if (merged.totalCount > 0) {
+      // Percentiles are bucket midpoints; never report one above the largest value recorded.
       const max = merged.maxValue;
       summary.p50Ms = Math.min(merged.getValueAtPercentile(50), max) / 1000;
       summary.p90Ms = Math.min(merged.getValueAtPercentile(90), max) / 1000;

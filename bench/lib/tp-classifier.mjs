@@ -187,7 +187,7 @@ export function measureClassifier({ seconds = 3, warmupS = 1, instances = 1000, 
   // it costs depends on how many hold data, not on how many samples they hold). Its cache keeps a
   // baseline 5 s; in the server, a probe's next run comes an interval later (10 s) and through other
   // instances, so every run's lookups miss it: the cache is emptied before each run.
-  const store = new BaselineStore(Date.now, 5000, 20);
+  const store = new BaselineStore(Date.now, undefined, 20);
   const nowMs = Date.now();
   const probeNames = [...new Set(byOutcome.ok.map((x) => x.input.run.probe))];
   for (let k = 0; k < 24; k++) {

@@ -59,6 +59,8 @@ export function createOamCore(options: OamCoreOptions): OamCore {
   // Refuse a bad key prefix before a Redis client exists (an open client keeps the process alive).
   createRedisKeys(options.config.storage.keyPrefix);
   const redis = createOamRedis(options.redisUrl);
+  // The in-memory caps (docs/deployment.md, "Caps").
+  const limits = options.config.limits;
   let lastWarning = 0;
   redis.on('error', (error: Error) => {
     // ioredis reports every failed reconnect; one line a minute is enough to say Redis is gone.
@@ -92,10 +94,10 @@ export function createOamCore(options: OamCoreOptions): OamCore {
     },
   });
   // Shared through Redis: a restarted or a second Oamserver names the same instances.
-  const peers = new SharedPeerDirectory(redis, store.keys);
+  const peers = new SharedPeerDirectory(redis, store.keys, { maxAddresses: limits.peerAddresses });
   const { factor, floor, minSamples } = options.config.baseline;
   const baselineRule = options.baselineRule ?? { factor, floorMs: floor, minSamples };
-  const baselines = new BaselineStore(Date.now, undefined, baselineRule.minSamples);
+  const baselines = new BaselineStore(Date.now, limits.baselineSeries, baselineRule.minSamples);
   // A server divides the pending runs with the other Oamservers of its config; `hoptrace probe`
   // (scope `own`) classifies only the runs it fired.
   const leases =
@@ -107,9 +109,9 @@ export function createOamCore(options: OamCoreOptions): OamCore {
       : undefined;
   const collector = new Collector(
     { store, storageHealth: health, warn: options.warn, peers, baselines, baselineRule, leases },
-    { probes: options.config.probes.map((p) => p.name), ...options.collector },
+    { probes: options.config.probes.map((p) => p.name), maxRunsInFlight: limits.runsInFlight, ...options.collector },
   );
-  const stats = new RollingStats();
+  const stats = new RollingStats(Date.now, limits.statsSeries);
   // What follows a verdict: first what classifying learns; the Oamserver adds the rest
   // (pipeline/verdict-consumers.ts lists every consumer).
   const pipeline = new VerdictPipeline(options.warn).add(statisticsConsumer(stats), baselinesConsumer(baselines));

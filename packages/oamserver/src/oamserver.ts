@@ -98,11 +98,13 @@ export class Oamserver {
         streamIncident(event);
       },
       onUpdate: (incident) => streamIncident({ type: 'incident.updated', atMs: Date.now(), incident }),
+      serviceWideMinInstances: rules.serviceWideMinInstances,
     });
     this.metrics = new OamMetrics({
       probes: probes.map((p) => p.name),
       storageUp: () => !this.core.health.failing,
       instanceLabels: _options.config.metrics?.instanceLabels,
+      maxInstancesPerService: _options.config.limits.metricInstancesPerService,
       openIncidents: () => this.incidents.openIncidents(),
       alertDeliveries: alerts && (() => alerts.deliveryCounts()),
     });

@@ -25,8 +25,15 @@ describe('parseProbeConfig: the documented shape', () => {
     expect(config).toEqual({
       server: { host: '127.0.0.1', port: 4400, leaseTime: 5000 },
       storage: { keyPrefix: 'hoptrace:', runTtl: 86_400_000, maxRuns: 10_000 },
-      incidents: { openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000 },
+      incidents: { openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000, serviceWideMinInstances: 3 },
       baseline: { factor: 3, floor: 100, minSamples: 20 },
+      limits: {
+        statsSeries: 20_000,
+        baselineSeries: 20_000,
+        metricInstancesPerService: 200,
+        peerAddresses: 10_000,
+        runsInFlight: 10_000,
+      },
       plugins: [],
       probes: [
         {

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@hoptrace/core';
-import { parseProbeConfig } from '../src/config/load-probe-config';
-
-async function problemsOf(text: string): Promise<ConfigError> {
-  try {
-    await parseProbeConfig(text, 'probes.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('the config was accepted');
-}
+import { problemsOf } from './support/config-problems';
 
 describe('parseProbeConfig reports every problem at once, each with its path and line', () => {
   it('three mistakes in one probe: a bad duration, an unknown key, a URL that is not one', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@hoptrace/core';
 import { parseProbeConfig } from '../src/config/load-probe-config';
+import { problemsOf } from './support/config-problems';
 
 /** A one-probe config whose path (and budget) are the given YAML lines, from line 4 on. */
 function probeWithPath(...lines: string[]): string {
@@ -10,16 +10,6 @@ function probeWithPath(...lines: string[]): string {
     "    trigger: { http: { url: 'http://127.0.0.1:7001/calls' } }", // 3
     ...lines,
   ].join('\n');
-}
-
-async function problemsOf(text: string): Promise<ConfigError> {
-  try {
-    await parseProbeConfig(text, 'probes.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('the config was accepted');
 }
 
 describe('parseProbeConfig: richer expected paths', () => {

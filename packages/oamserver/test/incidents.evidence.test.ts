@@ -71,6 +71,22 @@ describe('evidenceOf', () => {
     expect(serviceWide(8)).toEqual([3]);
   });
 
+  it('serviceWideMinInstances (config incidents) replaces the 3: the service-wide streak needs min(known, it)', () => {
+    const serviceWide = (known: number, minInstances: number) =>
+      at(evidenceOf(slowAtRecorder2(), knownInstances(known), undefined, minInstances), 'recorder', undefined).map(
+        (e) => e.minDistinct,
+      );
+    expect(serviceWide(8, 2)).toEqual([2]);
+    expect(serviceWide(8, 5)).toEqual([5]);
+    expect(serviceWide(4, 5)).toEqual([4]);
+    // The instance's own place is not affected.
+    expect(
+      at(evidenceOf(slowAtRecorder2(), knownInstances(8), undefined, 2), 'recorder', 'recorder-2').map(
+        (e) => e.minDistinct,
+      ),
+    ).toEqual([1]);
+  });
+
   it('with a single known instance, the fault says nothing about the service as a whole', () => {
     const evidence = evidenceOf(slowAtRecorder2(), knownInstances(1));
     expect(at(evidence, 'recorder', undefined)).toEqual([]);

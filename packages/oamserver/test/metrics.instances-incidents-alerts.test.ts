@@ -36,22 +36,39 @@ describe('hoptrace_hop_instance_duration_seconds', () => {
     );
   });
 
-  it('keeps at most 50 instances per service, the rest reported as (other)', async () => {
+  it('keeps at most 200 instances per service by default, the rest reported as (other)', async () => {
     const metrics = new OamMetrics({
       probes: ['deposit-voicemail'],
       storageUp: () => true,
       instanceLabels: ['recorder'],
     });
-    for (let i = 0; i < 60; i++) metrics.recordRun(run({ recorder: { instance: `recorder-${i}` } }));
+    for (let i = 0; i < 210; i++) metrics.recordRun(run({ recorder: { instance: `recorder-${i}` } }));
     metrics.recordRun(run({ recorder: { instance: 'recorder-0' } }));
     const lines = await samples(metrics, 'hoptrace_hop_instance_duration_seconds_count');
-    expect(lines).toHaveLength(51);
+    expect(lines).toHaveLength(201);
     expect(lines).toContain(
       'hoptrace_hop_instance_duration_seconds_count{probe="deposit-voicemail",service="recorder",instance="recorder-0"} 2',
     );
     expect(lines).toContain(
       'hoptrace_hop_instance_duration_seconds_count{probe="deposit-voicemail",service="recorder",instance="(other)"} 10',
     );
+  });
+
+  it('limits.metricInstancesPerService sets the bound: with 2, the third instance is (other)', async () => {
+    const metrics = new OamMetrics({
+      probes: ['deposit-voicemail'],
+      storageUp: () => true,
+      instanceLabels: ['recorder'],
+      maxInstancesPerService: 2,
+    });
+    for (const instance of ['recorder-1', 'recorder-2', 'recorder-3', 'recorder-4', 'recorder-1'])
+      metrics.recordRun(run({ recorder: { instance } }));
+    expect(await samples(metrics, 'hoptrace_hop_instance_duration_seconds_count')).toEqual([
+      'hoptrace_hop_instance_duration_seconds_count{probe="deposit-voicemail",service="recorder",instance="recorder-1"} 2',
+      'hoptrace_hop_instance_duration_seconds_count{probe="deposit-voicemail",service="recorder",instance="recorder-2"} 1',
+      'hoptrace_hop_instance_duration_seconds_count{probe="deposit-voicemail",service="recorder",instance="(other)"} 2',
+    ]);
+    expect(await metrics.text()).toContain('at most 2 instances per service');
   });
 
   it('has no series when no service is listed', async () => {

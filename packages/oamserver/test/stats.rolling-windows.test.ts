@@ -101,4 +101,29 @@ describe('RollingStats', () => {
     expect(stats.summary({ probe: 'a' }, '1m').count).toBe(2);
     expect(stats.summary({ probe: 'c' }, '1m').count).toBe(1);
   });
+
+  it("counts the instances of a probe's service seen in a window, and forgets evicted ones", () => {
+    let now = T0;
+    const stats = new RollingStats(() => now, 4);
+    const hop = (probe: string, instance: string, atMs: number) =>
+      stats.record({ probe, service: 'recorder', instance }, { atMs, outcome: 'ok', latencyMs: 5 });
+    hop('p', 'recorder-1', T0);
+    hop('p', 'recorder-2', T0);
+    hop('q', 'recorder-3', T0);
+    expect(stats.instancesSeen('p', 'recorder', '1m')).toBe(2);
+    expect(stats.instancesSeen('q', 'recorder', '1m')).toBe(1);
+    expect(stats.instancesSeen('p', 'storage', '1m')).toBe(0);
+    // Past the cap of 4, the two series updated least recently (recorder-1, then recorder-2) go.
+    hop('p', 'recorder-4', T0 + 2000);
+    hop('p', 'recorder-5', T0 + 2000);
+    hop('p', 'recorder-6', T0 + 2000);
+    expect(stats.size).toBe(4);
+    expect(stats.instancesSeen('p', 'recorder', '1m')).toBe(3);
+    // Only instances with samples in the window count.
+    now = T0 + 70_000;
+    hop('p', 'recorder-7', T0 + 70_000); // evicts q's recorder-3
+    expect(stats.instancesSeen('p', 'recorder', '1m')).toBe(1);
+    expect(stats.instancesSeen('p', 'recorder', '15m')).toBe(4);
+    expect(stats.instancesSeen('q', 'recorder', '15m')).toBe(0);
+  });
 });

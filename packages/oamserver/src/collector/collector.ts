@@ -37,6 +37,11 @@ export interface CollectorOptions {
   scope?: 'all' | 'own';
   /** With scope `all`: the probes this collector knows; runs of other probes are left to whoever fired them. */
   probes?: readonly string[];
+  /**
+   * Most runs fired here that are remembered while they wait for a verdict (config
+   * `limits.runsInFlight`); also bounds the cached records of pending runs. Default 10,000.
+   */
+  maxRunsInFlight?: number;
 }
 
 /**
@@ -70,9 +75,15 @@ export interface CollectorDeps {
 
 type Listener = (result: RunResult) => void;
 
-/** Most runs fired here that are remembered while they wait for a verdict. */
-const MAX_LOCAL_RUNS = 10_000;
-/** Results remembered for late waiters. */
+/**
+ * Default of `CollectorOptions.maxRunsInFlight`: at 100 runs/s, enough for runs that wait up to
+ * ~95 s for their verdict (timeout, plus 2 s of grace when storage is down).
+ */
+export const DEFAULT_MAX_RUNS_IN_FLIGHT = 10_000;
+/**
+ * Results remembered for late waiters (10 s of results at 100 runs/s; a waiter comes within the
+ * time fire() takes to return). Fixed: results carry their hops, and more would not help.
+ */
 const MAX_RECENT_RESULTS = 1000;
 /** How long a run of a probe this collector does not know stays pending before it is forgotten. */
 const FOREIGN_RUN_GRACE_MS = 600_000;
@@ -94,6 +105,7 @@ export class Collector {
   private readonly _slowStorageMs: number;
   private readonly _scope: 'all' | 'own';
   private readonly _probes: Set<string> | undefined;
+  private readonly _maxRunsInFlight: number;
   /** Records of the pending runs this collector waits for (they never change; read once). */
   private readonly _waiting = new Map<string, RunRecord>();
   /** Results announced lately, so a waiter that comes late still gets its run's result. */
@@ -127,6 +139,7 @@ export class Collector {
     this._slowStorageMs = options.slowStorageMs ?? 500;
     this._scope = options.scope ?? 'all';
     this._probes = options.probes ? new Set(options.probes) : undefined;
+    this._maxRunsInFlight = options.maxRunsInFlight ?? DEFAULT_MAX_RUNS_IN_FLIGHT;
   }
 
   /** Calls `listener` with every result this collector stores (once per run). */
@@ -142,13 +155,13 @@ export class Collector {
       this._announcedLocally.add(fired.run.runId);
       // On a cluster part of the run may be stored (its record, an index) though the rest failed:
       // store the verdict once storage answers, so the run does not stay pending in storage.
-      if (this._unsaved.size < MAX_LOCAL_RUNS) this._unsaved.set(fired.run.runId, result);
+      if (this._unsaved.size < this._maxRunsInFlight) this._unsaved.set(fired.run.runId, result);
       return;
     }
     // Already classified: fire() returns once the trigger's outcome is recorded, which can take
     // longer than the run when storage is slow. Tracking it now would announce it again.
     if (this._recent.has(fired.run.runId)) return;
-    if (this._local.size < MAX_LOCAL_RUNS) this._local.set(fired.run.runId, fired.run);
+    if (this._local.size < this._maxRunsInFlight) this._local.set(fired.run.runId, fired.run);
   }
 
   /** Stores the verdicts of runs that could not be recorded (see track); each is tried until storage answers. */
@@ -347,7 +360,7 @@ export class Collector {
         stored = await this._load(runId, deadlineMs, now);
         if (!stored) return;
         run = stored.run;
-        if (this._waiting.size >= MAX_LOCAL_RUNS) this._waiting.clear(); // a bound; they are read again
+        if (this._waiting.size >= this._maxRunsInFlight) this._waiting.clear(); // a bound; they are read again
         this._waiting.set(runId, run);
       }
       const { hops } = await this._timed(() => this._deps.store.readHops(runId));
@@ -421,7 +434,7 @@ export class Collector {
     for (const run of this._local.values()) {
       if (now <= run.deadlineMs + this._unknownGraceMs) continue;
       this._announcedLocally.add(run.runId);
-      if (this._announcedLocally.size > MAX_LOCAL_RUNS)
+      if (this._announcedLocally.size > this._maxRunsInFlight)
         this._announcedLocally.delete(this._announcedLocally.values().next().value as string);
       this._announce(
         unknownResult(

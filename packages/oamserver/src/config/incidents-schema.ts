@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_INSTANCES_FOR_SERVICE_WIDE } from '../incidents/evidence';
 import { duration } from './duration';
 
 /** When incidents open and resolve (counted in runs that visit the place: probe × service × instance). */
@@ -10,6 +11,12 @@ export const incidentsSchema = z
     resolveAfter: z.number().int().min(1).max(100).default(3),
     /** How long an incident (and a place's state) is kept after its last change. */
     retention: duration({ minMs: 3_600_000 }).default(7 * 86_400_000),
+    /**
+     * Distinct instances the faulty streak must come from before a service-wide incident opens
+     * (or every instance seen in the last hour, when fewer). At most 16: a place's streak
+     * remembers 16 instances (record-visit.lua).
+     */
+    serviceWideMinInstances: z.number().int().min(2).max(16).default(MAX_INSTANCES_FOR_SERVICE_WIDE),
   })
   .strict();
 

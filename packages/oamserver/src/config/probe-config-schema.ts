@@ -4,6 +4,7 @@ import type { LoadedPlugin } from '../plugins/load-plugins';
 import { createAlertsSchema, type AlertChannelKinds } from './alerts-schema';
 import { duration } from './duration';
 import { baselineSchema, incidentsSchema } from './incidents-schema';
+import { limitsSchema } from './limits-schema';
 import { budgetSchema, serviceName } from './budget-schema';
 import { MAX_JOURNEY_STEPS, journeyStepSchema } from './journey-schema';
 import { pathSchema } from './path-schema';
@@ -116,9 +117,16 @@ export function createProbeConfigSchema(
       alerts: createAlertsSchema(channelKinds, unknownKindHint).optional(),
       metrics: metricsSchema.optional(),
       /** When incidents open and resolve (incidents-schema.ts). */
-      incidents: incidentsSchema.default({ openAfter: 2, resolveAfter: 3, retention: 7 * 86_400_000 }),
+      incidents: incidentsSchema.default({
+        openAfter: 2,
+        resolveAfter: 3,
+        retention: 7 * 86_400_000,
+        serviceWideMinInstances: 3,
+      }),
       /** How hops without a budget are judged slow (incidents-schema.ts). */
       baseline: baselineSchema.default({ factor: 3, floor: 100, minSamples: 20 }),
+      /** The in-memory caps (limits-schema.ts); absent, each field's default (parsed from `{}`). */
+      limits: limitsSchema.prefault({}),
     })
     .strict();
 }

@@ -2,8 +2,12 @@ import { Histogram, type Registry } from 'prom-client';
 import type { RunResult } from '../store/run-store';
 import { BoundedLabelValues } from './bounded-label-values';
 
-/** Distinct instances per service that get a series of their own; the rest are `(other)`. */
-export const MAX_INSTANCES_PER_SERVICE = 50;
+/**
+ * Default of config `limits.metricInstancesPerService`: distinct instances per service that get
+ * series of their own; the rest are `(other)`. Each instance costs 15 series per probe (12
+ * buckets, +Inf, sum, count): 200 instances are 3,000 series per probe and service.
+ */
+export const DEFAULT_MAX_INSTANCES_PER_SERVICE = 200;
 
 /**
  * hoptrace_hop_instance_duration_seconds: hop latency per instance, only for the services the
@@ -12,13 +16,19 @@ export const MAX_INSTANCES_PER_SERVICE = 50;
 export class HopInstanceMetric {
   private readonly _histogram: Histogram<'probe' | 'service' | 'instance'>;
   private readonly _services: ReadonlySet<string>;
-  private readonly _instances = new BoundedLabelValues(MAX_INSTANCES_PER_SERVICE, '(other)');
+  private readonly _instances: BoundedLabelValues;
 
-  constructor(registry: Registry, services: readonly string[], buckets: readonly number[]) {
+  constructor(
+    registry: Registry,
+    services: readonly string[],
+    buckets: readonly number[],
+    maxInstancesPerService = DEFAULT_MAX_INSTANCES_PER_SERVICE,
+  ) {
     this._services = new Set(services);
+    this._instances = new BoundedLabelValues(maxInstancesPerService, '(other)');
     this._histogram = new Histogram({
       name: 'hoptrace_hop_instance_duration_seconds',
-      help: `Time each instance took to handle its hop, for the services in metrics.instanceLabels (at most ${MAX_INSTANCES_PER_SERVICE} instances per service, the rest "(other)").`,
+      help: `Time each instance took to handle its hop, for the services in metrics.instanceLabels (at most ${maxInstancesPerService} instances per service, the rest "(other)").`,
       labelNames: ['probe', 'service', 'instance'],
       buckets: [...buckets],
       registers: [registry],

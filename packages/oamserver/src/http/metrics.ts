@@ -14,6 +14,8 @@ export interface OamMetricsOptions extends IncidentAndAlertSources {
   storageUp: () => boolean;
   /** Services whose hop latency is also recorded per instance (config `metrics.instanceLabels`). */
   instanceLabels?: readonly string[];
+  /** Instances per service with series of their own, the rest `(other)` (config `limits.metricInstancesPerService`). Default 200. */
+  maxInstancesPerService?: number;
 }
 
 /**
@@ -63,7 +65,12 @@ export class OamMetrics {
       registers: [this.registry],
       collect: () => this._storageUp.set(options.storageUp() ? 1 : 0),
     });
-    this._hopInstanceDuration = new HopInstanceMetric(this.registry, options.instanceLabels ?? [], LATENCY_BUCKETS);
+    this._hopInstanceDuration = new HopInstanceMetric(
+      this.registry,
+      options.instanceLabels ?? [],
+      LATENCY_BUCKETS,
+      options.maxInstancesPerService,
+    );
     registerIncidentAndAlertMetrics(this.registry, options);
     // Start every probe's series at zero so that rate() and absent() behave from the first scrape.
     for (const probe of options.probes) for (const verdict of VERDICTS) this._runs.inc({ probe, verdict }, 0);

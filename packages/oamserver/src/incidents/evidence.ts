@@ -19,15 +19,18 @@ export interface PlaceEvidence {
   inferred?: boolean;
 }
 
-/** Most instances a service-wide incident waits to see failing before it opens. */
+/**
+ * Default of config `incidents.serviceWideMinInstances`: most instances a service-wide incident
+ * waits to see failing before it opens.
+ */
 export const MAX_INSTANCES_FOR_SERVICE_WIDE = 3;
 
 /**
  * What a classified run says about each place it touched:
  * - the place the verdict blames is faulty, at its instance when the classifier named one (or
  *   when `suspect` can tell which instance it must have been), and for the service as a whole
- *   (which opens only when faults come from every instance seen lately, up to 3, or when no
- *   instance can be named at all);
+ *   (which opens only when faults come from every instance seen lately, up to
+ *   `serviceWideMinInstances`, or when no instance can be named at all);
  * - every other service the run reached is healthy there, at the instances it went through;
  * - services the run never reached say nothing; `unknown` runs say nothing at all.
  * Service-wide evidence comes first, so that when it opens, instance-level incidents of the same
@@ -37,6 +40,7 @@ export function evidenceOf(
   result: RunResult,
   knownInstances: (service: string) => number,
   suspect: (service: string) => Suspect = () => 'service',
+  serviceWideMinInstances = MAX_INSTANCES_FOR_SERVICE_WIDE,
 ): PlaceEvidence[] {
   if (result.verdict === 'unknown') return [];
   const fault = isFault(result.verdict) ? result.fault : undefined;
@@ -89,7 +93,7 @@ export function evidenceOf(
             kind,
             visitInstance: instance,
             latencyMs,
-            minDistinct: Math.min(known, MAX_INSTANCES_FOR_SERVICE_WIDE),
+            minDistinct: Math.min(known, serviceWideMinInstances),
           });
         }
       }

@@ -1,7 +1,7 @@
 import type { RunResult } from '../store/run-store';
 import type { StorageHealth } from '../store/storage-health';
 import type { RollingStats } from '../stats/rolling-stats';
-import { evidenceOf } from './evidence';
+import { evidenceOf, type PlaceEvidence } from './evidence';
 import { InstanceSightings } from './instance-sightings';
 import type { IncidentStore, IncidentTransition } from './incident-store';
 import type { Incident, IncidentEvent } from './types';
@@ -17,6 +17,11 @@ export interface IncidentTrackerDeps {
   onUpdate?: (incident: Incident) => void;
   warn?: (message: string) => void;
   now?: () => number;
+  /**
+   * Distinct failing instances a service-wide incident waits for (at most the instances seen in
+   * the last hour; config `incidents.serviceWideMinInstances`). Default 3.
+   */
+  serviceWideMinInstances?: number;
 }
 
 /** How often the cached list of open incidents (for metrics) is refreshed from storage. */
@@ -78,37 +83,50 @@ export class IncidentTracker {
     const probe = result.run.probe;
     const known = (service: string): number => this._deps.stats.instancesSeen(probe, service, '1h');
     const suspect = (service: string) => this._sightings.suspect(probe, service, result.run.firedAtMs);
-    const evidences = evidenceOf(result, known, suspect);
+    const evidences = evidenceOf(result, known, suspect, this._deps.serviceWideMinInstances);
     this._sightings.observe(result);
-    for (const evidence of evidences) {
-      const reason = !result.fault
-        ? 'healthy'
-        : evidence.inferred
-          ? `${result.fault.reason} (instance inferred: ${evidence.placeInstance} has handled no run lately while its peers did)`
-          : result.fault.reason;
-      // While the whole service is in an incident of this kind, its instances do not open their own.
-      const serviceWideOpen =
-        evidence.placeInstance !== undefined &&
-        evidence.kind !== undefined &&
-        this._open.some(
-          (i) =>
-            i.probe === probe && i.service === evidence.service && i.instance === undefined && i.kind === evidence.kind,
-        );
-      const transitions = await this._deps.store.visit({
-        probe,
-        service: evidence.service,
-        placeInstance: evidence.placeInstance,
-        kind: evidence.kind,
-        visitInstance: evidence.visitInstance,
-        runId: result.run.runId,
-        firedAtMs: result.run.firedAtMs,
-        latencyMs: evidence.latencyMs,
-        reason,
-        minDistinct: evidence.minDistinct,
-        suppressOpen: serviceWideOpen,
-      });
-      for (const transition of transitions) await this._apply(transition);
+    // Service-wide places first, then instances: a service-wide incident this run opens keeps its
+    // instances from opening their own. Within each group the places are independent (one
+    // atomic script each), so their visits go to Redis together, and their transitions are
+    // applied in order.
+    for (const group of [
+      evidences.filter((e) => e.placeInstance === undefined),
+      evidences.filter((e) => e.placeInstance !== undefined),
+    ]) {
+      const visits = await Promise.all(group.map((evidence) => this._visit(result, evidence)));
+      for (const transitions of visits) for (const transition of transitions) await this._apply(transition);
     }
+  }
+
+  /** Records one place's evidence from a run; returns the transitions it caused. */
+  private _visit(result: RunResult, evidence: PlaceEvidence): Promise<IncidentTransition[]> {
+    const probe = result.run.probe;
+    const reason = !result.fault
+      ? 'healthy'
+      : evidence.inferred
+        ? `${result.fault.reason} (instance inferred: ${evidence.placeInstance} has handled no run lately while its peers did)`
+        : result.fault.reason;
+    // While the whole service is in an incident of this kind, its instances do not open their own.
+    const serviceWideOpen =
+      evidence.placeInstance !== undefined &&
+      evidence.kind !== undefined &&
+      this._open.some(
+        (i) =>
+          i.probe === probe && i.service === evidence.service && i.instance === undefined && i.kind === evidence.kind,
+      );
+    return this._deps.store.visit({
+      probe,
+      service: evidence.service,
+      placeInstance: evidence.placeInstance,
+      kind: evidence.kind,
+      visitInstance: evidence.visitInstance,
+      runId: result.run.runId,
+      firedAtMs: result.run.firedAtMs,
+      latencyMs: evidence.latencyMs,
+      reason,
+      minDistinct: evidence.minDistinct,
+      suppressOpen: serviceWideOpen,
+    });
   }
 
   private async _apply(transition: IncidentTransition): Promise<void> {

@@ -41,7 +41,7 @@ function id(key: SeriesKey): string {
  */
 const REFRESH_MS = 1000;
 
-/** Default cap on series (see docs/deployment.md, "Caps"). */
+/** Default cap on series: config `limits.statsSeries` and `limits.baselineSeries` (docs/deployment.md, "Caps"). */
 export const DEFAULT_MAX_SERIES = 20_000;
 
 /**
@@ -51,6 +51,8 @@ export const DEFAULT_MAX_SERIES = 20_000;
  */
 export class RollingStats {
   private readonly _series = new Map<string, Series>();
+  /** The instance series of each probe's service (by `id` of the service series): instancesSeen() reads only these. */
+  private readonly _instancesOf = new Map<string, Set<Series>>();
 
   constructor(
     private readonly _now: () => number = Date.now,
@@ -71,6 +73,7 @@ export class RollingStats {
         ),
       };
       this._series.set(k, series);
+      if (key.instance !== undefined) this._instanceSet(key.probe, key.service, true)?.add(series);
     } else if (sample.atMs >= series.lastMs + REFRESH_MS) {
       this._series.delete(k);
       this._series.set(k, series);
@@ -100,9 +103,7 @@ export class RollingStats {
   instancesSeen(probe: string, service: string, window: StatsWindow): number {
     const now = this._now();
     let count = 0;
-    for (const series of this._series.values()) {
-      const { key } = series;
-      if (key.probe !== probe || key.service !== service || key.instance === undefined) continue;
+    for (const series of this._instanceSet(probe, service, false) ?? []) {
       if ((series.windows[window]?.count(now) ?? 0) > 0) count++;
     }
     return count;
@@ -114,7 +115,23 @@ export class RollingStats {
 
   /** Drops the series recorded into longest ago (within REFRESH_MS): the map's first. */
   private _evictLeastRecent(): void {
-    const first = this._series.keys().next();
-    if (!first.done) this._series.delete(first.value);
+    const first = this._series.entries().next();
+    if (first.done) return;
+    const [k, series] = first.value;
+    this._series.delete(k);
+    if (series.key.instance === undefined) return;
+    const set = this._instanceSet(series.key.probe, series.key.service, false);
+    set?.delete(series);
+    if (set?.size === 0) this._instancesOf.delete(id({ probe: series.key.probe, service: series.key.service }));
+  }
+
+  private _instanceSet(probe: string, service: string | undefined, create: boolean): Set<Series> | undefined {
+    const k = id({ probe, service });
+    let set = this._instancesOf.get(k);
+    if (!set && create) {
+      set = new Set();
+      this._instancesOf.set(k, set);
+    }
+    return set;
   }
 }

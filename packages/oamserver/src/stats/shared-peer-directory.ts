@@ -5,7 +5,7 @@ import { MAX_INSTANCES_PER_PEER, PeerDirectory, type PeerEntry, type PeerIdentit
 
 /** Defaults of `SharedPeerDirectory`. */
 export const SHARED_PEER_DIRECTORY_DEFAULTS = {
-  /** Most addresses kept; the least recently seen go first. */
+  /** Most addresses kept (config `limits.peerAddresses`); the least recently seen go first. */
   maxAddresses: 10_000,
   /** The directory expires when no run has taught it anything for this long. */
   ttlMs: 7 * 24 * 3_600_000,

@@ -56,6 +56,14 @@ export interface RunStoreOptions {
 }
 
 type FinishRun = (key: string, result: string, classifiedAtMs: number, summary: string) => Promise<number>;
+type IndexRun = (
+  index: string,
+  runId: string,
+  firedAtMs: number,
+  maxRuns: number,
+  runTtlMs: number,
+  nowMs: number,
+) => Promise<number>;
 
 /** One entry of a run index: the run and when it was fired (the index's score). */
 export interface IndexEntry {
@@ -77,6 +85,7 @@ export class RunStore {
   private readonly _runTtlMs: number;
   private readonly _maxRuns: number;
   private readonly _finishRun: FinishRun;
+  private readonly _indexRun: IndexRun;
 
   constructor(
     private readonly _redis: OamRedis,
@@ -90,6 +99,11 @@ export class RunStore {
       this._redis,
       'hoptraceFinishRun',
       join(__dirname, '..', '..', 'lua', 'finish-run.lua'),
+    );
+    this._indexRun = defineLuaCommand<IndexRun>(
+      this._redis,
+      'hoptraceIndexRun',
+      join(__dirname, '..', '..', 'lua', 'index-run.lua'),
     );
   }
 
@@ -115,12 +129,7 @@ export class RunStore {
    * (their runs are gone), and expires when no run is added for a TTL.
    */
   private async _addToIndex(index: string, firedAtMs: number, runId: string): Promise<void> {
-    await Promise.all([
-      this._redis.zadd(index, firedAtMs, runId),
-      this._redis.zremrangebyrank(index, 0, -(this._maxRuns + 1)),
-      this._redis.zremrangebyscore(index, '-inf', `(${Date.now() - this._runTtlMs}`),
-      this._redis.pexpire(index, this._runTtlMs),
-    ]);
+    await this._indexRun(index, runId, firedAtMs, this._maxRuns, this._runTtlMs, Date.now());
   }
 
   /** Notes what the trigger did. */

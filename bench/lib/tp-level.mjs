@@ -314,7 +314,7 @@ export async function measureLevel(rate, ctx) {
     const window = tracker.window(t0, t1);
     // The rolling statistics the dashboard and incidents read (GET /api/stats, 1-minute window):
     // how many probes still have a series there, and how many runs each counts, against the
-    // series cap (RollingStats keeps at most 5000 series of probes, services and instances).
+    // series cap (RollingStats keeps at most limits.statsSeries, default 20,000, series of probes, services and instances).
     noteWarnings(oamserver.server.output());
     // Up to here: the warm-up, the window and the tail (the /api/stats call below blocks the Oamserver for seconds).
     level.oamserverWarningsUntilTail = { ...warningCounts };

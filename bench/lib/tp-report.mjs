@@ -31,8 +31,7 @@ export function formatClassifier(c) {
       .join(', ')}; pipeline = what the collector does in process per run of the mix: decode the 5 hop ` +
       `records from JSON with the schema check, classify, summarize, serialize result and summary; ` +
       `hop records average ${c.sample.hopRecordBytesAvg} bytes; mix+baselines = the mix with the Oamserver's own ` +
-      `BaselineStore, learned from an hour of runs, its 5 s cache missed as it is in the server, where a probe's ` +
-      `next run comes an interval later through other instances)`,
+      `BaselineStore, learned from an hour of runs, looked up uncached as in the server)`,
   );
   return lines;
 }
@@ -154,7 +153,7 @@ export function formatReport({ machine, options, classifier, levels, targets, fa
     }
     lines.push(
       '',
-      '  rolling statistics after the window (GET /api/stats?window=1m; at most 5000 series of probes, services, instances):',
+      '  rolling statistics after the window (GET /api/stats?window=1m; at most limits.statsSeries, default 20,000, series of probes, services, instances):',
     );
     for (const l of levels.filter((x) => x.rollingStats)) {
       const r = l.rollingStats;

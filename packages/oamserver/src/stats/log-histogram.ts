@@ -13,9 +13,7 @@ const MAX_US = 3_600_000_000;
 /** Buckets of the whole range, 100 µs to an hour: about 870. */
 export const LOG_HISTOGRAM_BUCKETS = Math.ceil(Math.log(MAX_US / MIN_US) / LOG_GAMMA) + 1;
 /** Room added on each side when the stored range grows, so that a few new values do not copy it each time. */
-const GROW_SLACK = 8;
-
-const EMPTY = new Uint32Array(0);
+const GROW_SLACK = 4;
 
 function bucketOf(us: number): number {
   const value = Math.min(MAX_US, Math.max(1, us));
@@ -31,8 +29,13 @@ function bucketOf(us: number): number {
  * lookup (bench/hdr-merge.mjs, docs/deployment.md).
  */
 export class LogHistogram {
-  /** Counts of buckets _offset, _offset + 1, ...; the occupied ones lie in [_low, _high]. */
-  private _counts: Uint32Array = EMPTY;
+  /**
+   * Counts of buckets _offset, _offset + 1, ...; the occupied ones lie in [_low, _high]. A plain
+   * array of small integers, on the JavaScript heap: a typed array costs a separate allocation
+   * outside it (with its bookkeeping, larger than a few dozen counters), and tens of thousands of
+   * them, made and dropped as buckets rotate, fragment the process's memory.
+   */
+  private _counts: number[] = [];
   private _offset = 0;
   private _low = LOG_HISTOGRAM_BUCKETS;
   private _high = -1;
@@ -78,9 +81,9 @@ export class LogHistogram {
     return this.maxValue;
   }
 
-  /** Bytes of counters stored (for the docs' memory figures and their test). */
+  /** Bytes of counters stored (8 a counter: for the docs' memory figures and the bench). */
   get storedBytes(): number {
-    return this._counts.byteLength;
+    return this._counts.length * 8;
   }
 
   /** Makes buckets low..high addressable, growing the stored range when needed. */
@@ -94,10 +97,8 @@ export class LogHistogram {
     const newLow = Math.min(this._low, low);
     const newHigh = Math.max(this._high, high);
     const offset = Math.max(0, newLow - GROW_SLACK);
-    const counts = new Uint32Array(Math.min(LOG_HISTOGRAM_BUCKETS, newHigh + 1 + GROW_SLACK) - offset);
-    if (this._high >= this._low) {
-      counts.set(this._counts.subarray(this._low - this._offset, this._high - this._offset + 1), this._low - offset);
-    }
+    const counts = new Array<number>(Math.min(LOG_HISTOGRAM_BUCKETS, newHigh + 1 + GROW_SLACK) - offset).fill(0);
+    for (let i = this._low; i <= this._high; i++) counts[i - offset] = this._counts[i - this._offset]!;
     this._counts = counts;
     this._offset = offset;
     this._low = newLow;

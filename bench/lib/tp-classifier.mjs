@@ -207,9 +207,7 @@ export function measureClassifier({ seconds = 3, warmupS = 1, instances = 1000, 
     const timed = timeLoop(withStore, classifyWithStore, seconds, 1);
     const latency = latencyOf(withStore, classifyWithStore, 50);
     scenarios.push({ id: 'mix+baselines', ...timed, ...latency });
-    log(
-      `classify() mix with the Oamserver's BaselineStore: ${timed.runsPerSec} runs/s, ${timed.usPerRun} µs/run`,
-    );
+    log(`classify() mix with the Oamserver's BaselineStore: ${timed.runsPerSec} runs/s, ${timed.usPerRun} µs/run`);
   }
 
   // What the collector does in process per run besides Redis: decode, classify, summarize, serialize.

@@ -130,6 +130,8 @@ probes:
     const cli = await runCli(['incidents', '--server', oamserver.url]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/OPEN .*deposit-voicemail\s+slow\s+recorder \(recorder-2\)/);
+    // A CI gate or a cron check: --fail-on-open exits 1 while an incident is open.
+    expect((await runCli(['incidents', '--server', oamserver.url, '--fail-on-open'])).code).toBe(1);
 
     // The incident survives a restart of the Oamserver.
     await oamserver.stop();
@@ -145,6 +147,7 @@ probes:
     expect(resolved.signatureValid).toBe(true);
     expect(resolved.body.incident.state).toBe('resolved');
     expect(await incidents('open')).toEqual([]);
+    expect((await runCli(['incidents', '--server', oamserver.url, '--fail-on-open'])).code).toBe(0);
     const all = await incidents('all');
     const final = all.find((i) => i.id === incident.id)!;
     expect(final.runsAffected).toBeGreaterThanOrEqual(1);

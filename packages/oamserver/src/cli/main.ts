@@ -34,14 +34,18 @@ program
 program
   .command('probe')
   .description(
-    'fire one run of a probe now, wait for its verdict and print it (exit 0 ok, 1 fault, 2 usage, 3 unknown)',
+    'fire one run of a probe (or --all: every enabled probe once) now, wait for the verdicts and print them (exit 0 ok, 1 a fault, 2 usage, 3 unknown)',
   )
-  .argument('<name>', 'probe name')
+  .argument('[name]', 'probe name (or --all)')
   .requiredOption('-c, --config <file>', 'probe config (YAML)')
-  .option('--json', 'print the run as JSON')
-  .action(async (name: string, options: { config: string; json?: boolean }) => {
-    exitCode = await probeCommand(name, options, env);
-  });
+  .option('-a, --all', 'every enabled probe once, a few at a time; the exit code is the worst verdict')
+  .option('--junit <file>', 'also write the verdicts as JUnit XML (a fault is a failure, unknown an error)')
+  .option('--json', 'print each run as JSON (one per line)')
+  .action(
+    async (name: string | undefined, options: { config: string; json?: boolean; all?: boolean; junit?: string }) => {
+      exitCode = await probeCommand(name, options, env);
+    },
+  );
 
 program
   .command('runs')
@@ -84,7 +88,8 @@ program
   .option('-a, --all', 'recent resolved incidents too')
   .option('-n, --limit <n>', 'how many', '50')
   .option('--json', 'print JSON')
-  .action(async (options: { server: string; all?: boolean; limit: string; json?: boolean }) => {
+  .option('--fail-on-open', 'exit 1 when an incident is open (for CI gates and cron checks)')
+  .action(async (options: { server: string; all?: boolean; limit: string; json?: boolean; failOnOpen?: boolean }) => {
     exitCode = await incidentsCommand(options);
   });
 

@@ -40,12 +40,16 @@ export function formatIncidents(incidents: Incident[]): string {
   return lines.join('\n').trimEnd();
 }
 
-/** `hoptrace incidents`: open (and with --all, recent) incidents from a running Oamserver. */
+/**
+ * `hoptrace incidents`: open (and with --all, recent) incidents from a running Oamserver. With
+ * `--fail-on-open`, exits 1 (EXIT.FAULT) when any incident is open.
+ */
 export async function incidentsCommand(options: {
   server: string;
   all?: boolean;
   limit: string;
   json?: boolean;
+  failOnOpen?: boolean;
 }): Promise<number> {
   const query = new URLSearchParams({ state: options.all ? 'all' : 'open', limit: options.limit });
   const { incidents } = await getJson<{ incidents: Incident[] }>(options.server, `/api/incidents?${query.toString()}`);
@@ -53,5 +57,5 @@ export async function incidentsCommand(options: {
     a.state === b.state ? b.openedAtMs - a.openedAtMs : a.state === 'open' ? -1 : 1,
   );
   process.stdout.write(options.json ? `${JSON.stringify({ incidents: sorted })}\n` : `${formatIncidents(sorted)}\n`);
-  return EXIT.OK;
+  return options.failOnOpen && sorted.some((i) => i.state === 'open') ? EXIT.FAULT : EXIT.OK;
 }

@@ -86,10 +86,17 @@ export interface RunningOamserver {
   kill(): Promise<void>;
 }
 
-/** Starts `hoptrace serve --config FILE` on a free port and waits until it answers /healthz. */
-export async function startOamserver(configFile: string, env: NodeJS.ProcessEnv = cliEnv()): Promise<RunningOamserver> {
+/**
+ * Starts `hoptrace serve --config FILE` on a free port and waits until it answers /healthz. `cli`:
+ * another build of the CLI's main.js (a deployed package).
+ */
+export async function startOamserver(
+  configFile: string,
+  env: NodeJS.ProcessEnv = cliEnv(),
+  cli: string = HOPTRACE_CLI,
+): Promise<RunningOamserver> {
   const port = await freePort();
-  const child = spawn(process.execPath, [HOPTRACE_CLI, 'serve', '--config', configFile, '--port', String(port)], {
+  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, '--port', String(port)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

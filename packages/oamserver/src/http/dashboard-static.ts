@@ -74,14 +74,15 @@ export function dashboardRoutes(files: DashboardFiles, jaegerUiUrl: string | und
     express.static(join(files.dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }),
   );
   router.use(express.static(files.dir, { index: false, maxAge: 0 }));
-  const index = join(files.dir, 'index.html');
   router.use((req: Request, res: Response, next) => {
     if (!wantsPage(req)) return next();
     res.setHeader('content-security-policy', csp);
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'same-origin');
-    res.sendFile(index);
+    // Relative to its folder: `send` refuses a path with a dot-segment in it, and an installed
+    // package's real path has one (pnpm: node_modules/.pnpm/...), which made / answer 404.
+    res.sendFile('index.html', { root: files.dir });
   });
   return router;
 }

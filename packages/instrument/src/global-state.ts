@@ -1,10 +1,13 @@
 import type { ProbeVerifier } from './probe-verifier';
+import type { ProbeTokenScope } from './propagation';
 import type { HoptraceInstrumentation } from './types';
 
 /** What the running instrumentation shares with `currentProbe()` and the messaging helpers. */
 export interface InstrumentationState {
   verifier: ProbeVerifier | undefined;
   handle: HoptraceInstrumentation;
+  /** Where probe tokens may go (the messaging helpers ask it about the `hoptrace-probe` field). */
+  tokenScope?: ProbeTokenScope;
 }
 
 // A Symbol.for key, so that two copies of this package in one process (one required, one

@@ -15,5 +15,13 @@ export { currentProbe, probeMiddleware } from './current-probe';
 export type { ProbeAwareRequest } from './current-probe';
 export { injectMessageContext, runInMessageContext, streamFieldsToObject, objectToStreamFields } from './messaging';
 export type { MessageCarrier, MessageSendOptions, MessageProcessOptions } from './messaging';
+export {
+  ProbeBaggagePropagator,
+  ProbeTokenScope,
+  DestinationAllowList,
+  DEFAULT_PROPAGATE_TO,
+  withoutBaggageMember,
+} from './propagation';
+export type { AllowListParse, TokensWithheld, WithheldKind } from './propagation';
 export { HopSpanProcessor, RedisHopExporter, HopExportStats } from '@hoptrace/redis-exporter';
 export type { InstrumentationOptions, HoptraceInstrumentation, HoptraceStats, OtlpOptions, ProbeInfo } from './types';

@@ -29,6 +29,8 @@ const MESSAGING_OPERATION_NAME = 'messaging.operation.name';
 const MESSAGING_DESTINATION_NAME = 'messaging.destination.name';
 const MESSAGING_MESSAGE_ID = 'messaging.message.id';
 const MESSAGING_CONSUMER_GROUP = 'messaging.consumer.group.name';
+const SERVER_ADDRESS = 'server.address';
+const SERVER_PORT = 'server.port';
 
 /** A message's fields, as a plain object (Redis Stream fields, queue message headers, ...). */
 export type MessageCarrier = Record<string, unknown>;
@@ -39,10 +41,19 @@ export interface MessageSendOptions {
   destination: string;
   /** `messaging.system`. Default `redis`. */
   system?: string;
+  /**
+   * The broker's host as your connection names it (`server.address`), e.g. `redis` or
+   * `10.0.3.7`. When given, it is the destination `HOPTRACE_PROPAGATE_TO` judges: outside the
+   * list, the message goes without the probe (no probe member in `baggage`, no `hoptrace-probe`
+   * field). Without it the destination is unknown and the probe goes with the message.
+   */
+  serverAddress?: string;
+  /** The broker's port (`server.port`), for `host:port` entries. */
+  serverPort?: number;
 }
 
 /** Options of `runInMessageContext`. */
-export interface MessageProcessOptions extends MessageSendOptions {
+export interface MessageProcessOptions extends Omit<MessageSendOptions, 'serverAddress' | 'serverPort'> {
   /** The message's id. A Redis Stream id (`1700000000000-0`) also gives the time it was enqueued. */
   messageId?: string;
   /** When the message was enqueued, epoch ms, if the id does not say. Used for the queue wait. */
@@ -59,29 +70,30 @@ function tracer() {
  * Puts the current trace context (W3C `traceparent`, `tracestate`, `baggage`) into a message's
  * fields, under a PRODUCER span `send <destination>`. For a probe run it also adds the
  * `hoptrace-probe` field (trace id and token), so that a consumer that loses the trace context
- * can still report its hop as context-broken rather than lost. Returns the same object.
+ * can still report its hop as context-broken rather than lost. To a broker (`serverAddress`)
+ * outside `HOPTRACE_PROPAGATE_TO`, neither carries the probe. Returns the same object.
  * Never throws: on an internal fault the message goes out without context.
  */
 export function injectMessageContext<T extends MessageCarrier>(carrier: T, options: MessageSendOptions): T {
   try {
     const parent = api.active();
-    const span = tracer().startSpan(
-      `send ${options.destination}`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          [MESSAGING_SYSTEM]: options.system ?? 'redis',
-          [MESSAGING_OPERATION_TYPE]: 'send',
-          [MESSAGING_OPERATION_NAME]: 'send',
-          [MESSAGING_DESTINATION_NAME]: options.destination,
-        },
-      },
-      parent,
-    );
-    propagation.inject(trace.setSpan(parent, span), carrier);
+    const attributes: Attributes = {
+      [MESSAGING_SYSTEM]: options.system ?? 'redis',
+      [MESSAGING_OPERATION_TYPE]: 'send',
+      [MESSAGING_OPERATION_NAME]: 'send',
+      [MESSAGING_DESTINATION_NAME]: options.destination,
+    };
+    if (options.serverAddress) attributes[SERVER_ADDRESS] = options.serverAddress;
+    if (options.serverPort) attributes[SERVER_PORT] = options.serverPort;
+    const span = tracer().startSpan(`send ${options.destination}`, { kind: SpanKind.PRODUCER, attributes }, parent);
+    const sendContext = trace.setSpan(parent, span);
+    // The baggage propagator leaves the probe out for a broker outside the allow-list (and
+    // counts it); the probe field follows the same decision.
+    propagation.inject(sendContext, carrier);
     const token = propagation.getBaggage(parent)?.getEntry(PROBE_BAGGAGE_KEY)?.value;
     const traceId = span.spanContext().traceId;
-    if (token !== undefined && currentProbe(parent)) {
+    const scope = getInstrumentationState()?.tokenScope;
+    if (token !== undefined && currentProbe(parent) && scope?.withholdFrom(sendContext) === undefined) {
       (carrier as MessageCarrier)[PROBE_MESSAGE_FIELD] = formatProbeMessageField(traceId, token);
     }
     span.end();

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '@hoptrace/core';
 import { modeFromEnv } from './mode';
+import { DestinationAllowList } from './propagation';
 import { samplerFromEnv } from './sampler-from-env';
 import type { InstrumentationOptions } from './types';
 
@@ -41,6 +42,12 @@ export function optionsFromEnv(env: Environment): EnvironmentOptions {
   if (env.REDIS_URL) options.redisUrl = env.REDIS_URL;
   if (env.OTEL_TRACES_SAMPLER || env.OTEL_TRACES_SAMPLER_ARG) {
     options.sampler = samplerFromEnv(env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG, issues);
+  }
+
+  if (env.HOPTRACE_PROPAGATE_TO !== undefined && env.HOPTRACE_PROPAGATE_TO.trim() !== '') {
+    const parsed = DestinationAllowList.parse(env.HOPTRACE_PROPAGATE_TO);
+    for (const message of parsed.issues) issues.push({ path: 'HOPTRACE_PROPAGATE_TO', message });
+    options.propagateTo = parsed.entries;
   }
 
   const exporter: NonNullable<InstrumentationOptions['exporter']> = {};

@@ -1,5 +1,5 @@
 import { diag, trace } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
@@ -28,6 +28,7 @@ import { optionsFromEnv } from './options-from-env';
 import { ExpressErrorInstrumentation, startProbeOnlyTracing } from './probe-only';
 import { ProbeSampler } from './probe-sampler';
 import { ProbeVerifier } from './probe-verifier';
+import { DestinationAllowList, ProbeBaggagePropagator, ProbeTokenScope } from './propagation';
 import { samplerFromEnv } from './sampler-from-env';
 import type { HoptraceInstrumentation, HoptraceStats, InstrumentationOptions, OtlpOptions } from './types';
 
@@ -90,6 +91,13 @@ function otlpProcessor(otlp: OtlpOptions): SpanProcessor {
   return new BatchSpanProcessor(exporter);
 }
 
+/** The allow-list of `propagateTo`; bad entries go to `diag` (those from the environment were reported already). */
+function tokenScope(propagateTo: string | readonly string[] | undefined): ProbeTokenScope {
+  const { list, issues } = DestinationAllowList.parse(propagateTo);
+  for (const issue of issues) diag.warn(`hoptrace: propagateTo: ${issue}`);
+  return new ProbeTokenScope(list);
+}
+
 function mergeOptions(options: InstrumentationOptions): InstrumentationOptions & { disabled: boolean } {
   if (options.env === false) return { ...options, disabled: false };
   const fromEnv = optionsFromEnv(options.env ?? process.env);
@@ -114,7 +122,7 @@ function mergeOptions(options: InstrumentationOptions): InstrumentationOptions &
  * - your own span processors run first, unchanged.
  *
  * Registers the global tracer provider, context manager and W3C propagators (trace context and
- * baggage). Throws `HoptraceError` for invalid options; after start it never throws.
+ * baggage, the probe's baggage member sent only to `propagateTo` destinations). Throws `HoptraceError` for invalid options; after start it never throws.
  */
 export function startInstrumentation(input: InstrumentationOptions = {}): HoptraceInstrumentation {
   const options = mergeOptions(input);
@@ -160,9 +168,12 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
     sampler: verifier ? new ProbeSampler(sampler, verifier) : sampler,
     spanProcessors,
   });
+  // W3C Baggage with the probe token kept inside: to a destination outside `propagateTo` the
+  // probe's member is left out of what OpenTelemetry injects (http, https, fetch, brokers).
+  const scope = tokenScope(options.propagateTo);
   provider.register({
     propagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      propagators: [new W3CTraceContextPropagator(), new ProbeBaggagePropagator(scope)],
     }),
   });
   const unload = registerInstrumentations({
@@ -188,6 +199,7 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
         queued: hopProcessor?.queueLength ?? 0,
         rejectedTokens: { ...(verifier?.rejected ?? {}) },
         probeCandidates: probeOnly?.candidates ?? 0,
+        tokensWithheld: { ...scope.withheld },
       };
     },
     forceFlush: () => provider.forceFlush(),
@@ -202,7 +214,7 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
       return stopping;
     },
   };
-  setInstrumentationState({ verifier, handle });
+  setInstrumentationState({ verifier, handle, tokenScope: scope });
   return handle;
 }
 
@@ -216,7 +228,13 @@ function disabledHandle(reason: string, mode: HoptraceMode): HoptraceInstrumenta
   return {
     mode,
     probesEnabled: false,
-    stats: () => ({ ...new HopExportStats().snapshot(), queued: 0, rejectedTokens: {}, probeCandidates: 0 }),
+    stats: () => ({
+      ...new HopExportStats().snapshot(),
+      queued: 0,
+      rejectedTokens: {},
+      probeCandidates: 0,
+      tokensWithheld: { request: 0, message: 0 },
+    }),
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };

@@ -2,6 +2,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ProbeKeyRing } from '@hoptrace/core';
 import type { HoptraceMode } from './mode';
+import type { TokensWithheld } from './propagation';
 import type {
   HopExportStatsSnapshot,
   HopRedisClient,
@@ -53,6 +54,14 @@ export interface InstrumentationOptions {
   /** Grace after a probe token's expiry for clock differences. Default 30 000 ms. */
   clockSkewMs?: number;
   /**
+   * Where the probe token may be sent on, as `HOPTRACE_PROPAGATE_TO` takes it (a string, or its
+   * entries): host names, `host:port`, `*.domain`, IP addresses, CIDR ranges, `defaults`, `*`,
+   * `none`. To any other destination the probe's `baggage` member (and message field) is left
+   * out. Default: `HOPTRACE_PROPAGATE_TO`, else the defaults (loopback, private ranges,
+   * single-label and cluster-local names). Bad entries are reported through `diag` and ignored.
+   */
+  propagateTo?: string | readonly string[];
+  /**
    * Instrumentations to enable. Full mode's default: http, express, undici (global fetch) and
    * ioredis. In probe-only mode these are added to its own tracing of http and fetch (give none
    * of those: they would trace every request again).
@@ -90,6 +99,12 @@ export interface HoptraceStats extends HopExportStatsSnapshot {
    * valid token among them made a hop. Always 0 in full mode, where every request is traced.
    */
   probeCandidates: number;
+  /**
+   * Probe tokens held back from destinations outside `HOPTRACE_PROPAGATE_TO`, by kind of call:
+   * `request` (http, https, fetch), `message` (RabbitMQ, NATS, `injectMessageContext`). Each is
+   * one outgoing call or message that went without the probe's baggage member.
+   */
+  tokensWithheld: TokensWithheld;
 }
 
 /** A verified probe, as business code sees it. */

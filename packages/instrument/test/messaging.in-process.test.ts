@@ -23,6 +23,7 @@ import {
 } from '../src/messaging';
 import { ProbeSampler } from '../src/probe-sampler';
 import { ProbeVerifier } from '../src/probe-verifier';
+import { DestinationAllowList, ProbeBaggagePropagator, ProbeTokenScope } from '../src/propagation';
 import type { HoptraceInstrumentation } from '../src/types';
 
 const DEST = 'vm:deposited';
@@ -90,7 +91,7 @@ function inRequest<R>(baggage: Record<string, string>, fn: (span: Span) => R): R
 }
 
 /** Makes the instrumentation state that `currentProbe()` and the message fallback read. */
-function enableProbes(now = () => Date.now()): ProbeVerifier {
+function enableProbes(now = () => Date.now(), tokenScope?: ProbeTokenScope): ProbeVerifier {
   const verifier = new ProbeVerifier(ring, { now });
   const handle: HoptraceInstrumentation = {
     mode: 'full',
@@ -101,7 +102,7 @@ function enableProbes(now = () => Date.now()): ProbeVerifier {
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };
-  setInstrumentationState({ verifier, handle });
+  setInstrumentationState({ verifier, handle, tokenScope });
   return verifier;
 }
 
@@ -159,6 +160,53 @@ describe('injectMessageContext', () => {
     );
     expect(carrier).not.toHaveProperty('hoptrace-probe');
     expect(carrier).toHaveProperty('baggage');
+  });
+});
+
+describe('injectMessageContext and HOPTRACE_PROPAGATE_TO', () => {
+  /** Probes on, with the drop-in's baggage propagator keeping the probe to `propagateTo`. */
+  function withAllowList(propagateTo: string): ProbeTokenScope {
+    const scope = new ProbeTokenScope(DestinationAllowList.parse(propagateTo).list);
+    propagation.disable();
+    propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new ProbeBaggagePropagator(scope)] }),
+    );
+    enableProbes(undefined, scope);
+    return scope;
+  }
+
+  it('sends the probe (baggage member and field) to a broker in the list, named on the PRODUCER span', () => {
+    const scope = withAllowList('redis:6379');
+    const token = probeToken();
+    const carrier = inRequest({ 'hoptrace.probe': token, tenant: 'acme' }, () =>
+      injectMessageContext<MessageCarrier>({}, { destination: DEST, serverAddress: 'redis', serverPort: 6379 }),
+    );
+    expect(carrier['hoptrace-probe']).toBe(`${TRACE_ID}:${token}`);
+    expect(carrier.baggage).toContain(`hoptrace.probe=${token}`);
+    expect(finished(`send ${DEST}`).attributes).toMatchObject({ 'server.address': 'redis', 'server.port': 6379 });
+    expect(scope.withheld).toEqual({ request: 0, message: 0 });
+  });
+
+  it('leaves the probe out of a message to a broker outside the list, and counts it once', () => {
+    const scope = withAllowList('redis:6379');
+    const carrier = inRequest({ 'hoptrace.probe': probeToken(), tenant: 'acme' }, () =>
+      injectMessageContext<MessageCarrier>({}, { destination: DEST, serverAddress: 'queue.example.com' }),
+    );
+    expect(carrier).not.toHaveProperty('hoptrace-probe');
+    expect(carrier.baggage).toBe('tenant=acme');
+    expect(carrier.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-`));
+    expect(scope.withheld).toEqual({ request: 0, message: 1 });
+  });
+
+  it('keeps the probe when no broker address is given (the destination is unknown)', () => {
+    const scope = withAllowList('none');
+    const token = probeToken();
+    const carrier = inRequest({ 'hoptrace.probe': token }, () =>
+      injectMessageContext<MessageCarrier>({}, { destination: DEST }),
+    );
+    expect(carrier['hoptrace-probe']).toBe(`${TRACE_ID}:${token}`);
+    expect(carrier.baggage).toBe(`hoptrace.probe=${token}`);
+    expect(scope.withheld).toEqual({ request: 0, message: 0 });
   });
 });
 

@@ -148,4 +148,25 @@ describe('optionsFromEnv', () => {
       expect(traces.issues.map((i) => i.path)).toEqual(['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL']);
     });
   });
+
+  describe('HOPTRACE_PROPAGATE_TO', () => {
+    it('is left to the defaults when unset or blank', () => {
+      expect(optionsFromEnv({}).options.propagateTo).toBeUndefined();
+      expect(optionsFromEnv({ HOPTRACE_PROPAGATE_TO: '  ' }).options.propagateTo).toBeUndefined();
+    });
+
+    it('passes the valid entries on, normalized', () => {
+      const { options, issues } = optionsFromEnv({ HOPTRACE_PROPAGATE_TO: 'defaults, *.Partner.example 10.0.0.0/8' });
+      expect(issues).toEqual([]);
+      expect(options.propagateTo).toEqual(['defaults', '*.partner.example', '10.0.0.0/8']);
+    });
+
+    it('reports each bad entry naming the variable, and keeps the others', () => {
+      const { options, issues } = optionsFromEnv({ HOPTRACE_PROPAGATE_TO: 'billing,http://x,10.0.0.0/40' });
+      expect(options.propagateTo).toEqual(['billing']);
+      expect(issues.map((i) => i.path)).toEqual(['HOPTRACE_PROPAGATE_TO', 'HOPTRACE_PROPAGATE_TO']);
+      expect(issues[0]!.message).toContain('http://x');
+      expect(issues[1]!.message).toContain('10.0.0.0/40');
+    });
+  });
 });

@@ -4,6 +4,7 @@ import {
   InstrumentationNodeModuleDefinition,
   InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
+import { amqpChannelPeer } from './broker-peer';
 import {
   MAX_UNSETTLED,
   endMessageHop,
@@ -122,7 +123,13 @@ export class AmqplibInstrumentation extends InstrumentationBase {
         function publish(this: unknown, exchange, routingKey, content, options, ...rest) {
           let headers: Record<string, unknown> | undefined;
           try {
-            headers = publishHeaders(options?.headers, exchange || routingKey, 'rabbitmq', tracing);
+            headers = publishHeaders(
+              options?.headers,
+              exchange || routingKey,
+              'rabbitmq',
+              tracing,
+              amqpChannelPeer(this),
+            );
           } catch {
             headers = undefined;
           }

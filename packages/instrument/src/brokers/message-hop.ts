@@ -6,6 +6,7 @@ import {
   PROBE_MESSAGE_FIELD,
 } from '@hoptrace/core';
 import { injectMessageContext, startConsumerSpan, type MessageCarrier } from '../messaging';
+import type { BrokerPeer } from './broker-peer';
 
 /** Header a traced publish adds: when the message was published (epoch ms), for the queue wait. */
 export const PUBLISHED_AT_HEADER = MESSAGE_PUBLISHED_AT_FIELD;
@@ -27,17 +28,22 @@ function text(value: unknown): string | undefined {
 /**
  * The headers to publish with, trace context added, when the publish happens inside a traced
  * operation (in probe-only mode: inside a probe); otherwise undefined, and the publish goes out
- * untouched. Headers the app set itself win over ours: we are guests in its messages.
+ * untouched. Headers the app set itself win over ours: we are guests in its messages. `peer`,
+ * the broker the connection is on, is the destination `HOPTRACE_PROPAGATE_TO` judges.
  */
 export function publishHeaders(
   own: Record<string, unknown> | undefined,
   destination: string,
   system: string,
   options: BrokerTracingOptions,
+  peer?: BrokerPeer,
 ): Record<string, unknown> | undefined {
   const span = trace.getSpan(api.active());
   if (span === undefined || (options.probeOnly && !span.isRecording())) return undefined;
-  const injected: MessageCarrier = injectMessageContext({}, { destination, system });
+  const injected: MessageCarrier = injectMessageContext(
+    {},
+    { destination, system, ...(peer ? { serverAddress: peer.address, serverPort: peer.port } : {}) },
+  );
   injected[PUBLISHED_AT_HEADER] = String(Date.now());
   return { ...injected, ...own };
 }

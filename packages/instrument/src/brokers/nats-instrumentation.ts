@@ -3,6 +3,7 @@ import {
   InstrumentationNodeModuleDefinition,
   InstrumentationNodeModuleFile,
 } from '@opentelemetry/instrumentation';
+import { natsConnectionPeer } from './broker-peer';
 import { publishHeaders, runMessageHandler, startMessageHop, type BrokerTracingOptions } from './message-hop';
 
 /** The parts of nats.js's message headers (`MsgHdrs`) used here. */
@@ -109,7 +110,13 @@ export class NatsInstrumentation extends InstrumentationBase {
         function publish(this: unknown, subject, data, options) {
           let sent = options;
           try {
-            const injected = publishHeaders(headerRecord(options?.headers), subject, 'nats', tracing);
+            const injected = publishHeaders(
+              headerRecord(options?.headers),
+              subject,
+              'nats',
+              tracing,
+              natsConnectionPeer(this),
+            );
             const headers = injected ? copyWith(options?.headers, injected, newHeaders) : undefined;
             if (headers) sent = { ...options, headers };
           } catch {

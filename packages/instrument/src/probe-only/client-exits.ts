@@ -13,6 +13,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { DESTINATION_KEY, type Destination } from '../propagation';
 
 /** What undici hands its diagnostics channels (the fields used here). */
 interface UndiciRequest {
@@ -100,21 +101,30 @@ export class ClientExits {
     };
   }
 
-  /** A CLIENT span under the active probe hop, or undefined outside probes. */
+  /**
+   * A CLIENT span under the active probe hop, or undefined outside probes. The context to inject
+   * in names the call's destination, when given, for `HOPTRACE_PROPAGATE_TO`.
+   */
   private _startExit(
     method: string,
     attributes: Attributes,
+    destination?: Destination,
   ): { span: Span; carrierContext: ReturnType<typeof api.active> } | undefined {
     const active = api.active();
     const parent = trace.getSpan(active);
     if (parent === undefined || !parent.isRecording() || isTracingSuppressed(active)) return undefined;
     const span = this._tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes }, active);
-    return { span, carrierContext: trace.setSpan(active, span) };
+    const carrierContext = trace.setSpan(active, span);
+    return {
+      span,
+      carrierContext: destination ? carrierContext.setValue(DESTINATION_KEY, destination) : carrierContext,
+    };
   }
 
   private _httpStart(request: ClientRequest): void {
     const method = request.method || 'GET';
-    const exit = this._startExit(method, httpAttributes(request, method));
+    const attributes = httpAttributes(request, method);
+    const exit = this._startExit(method, attributes, httpDestination(request, attributes));
     if (!exit) return;
     (request as ClientRequest & { [EXIT_SPAN]?: Span })[EXIT_SPAN] = exit.span;
     if (!request.headersSent) {
@@ -202,6 +212,19 @@ function httpAttributes(request: ClientRequest, method: string): Attributes {
     'server.port': port,
     'url.full': `${request.protocol}//${text}${request.path}`,
   };
+}
+
+/**
+ * Where an http/https request goes: the host its socket connects to (`request.host`), which the
+ * span's `server.address` (read from the `Host` header, as the caller asked) may not be when the
+ * app wrote a `Host` header of its own; the port when the two agree.
+ */
+function httpDestination(request: ClientRequest, attributes: Attributes): Destination {
+  const host = request.host.replace(/^\[(.*)\]$/, '$1');
+  const named = attributes['server.address'];
+  const port =
+    typeof named === 'string' && named.toLowerCase() === host.toLowerCase() ? attributes['server.port'] : undefined;
+  return { host, kind: 'request', ...(typeof port === 'number' ? { port } : {}) };
 }
 
 function undiciAttributes(request: UndiciRequest, method: string): Attributes {

@@ -77,6 +77,13 @@ export interface RedisKeys {
   peerDirectory(): string;
   /** ZSET of the directory's addresses by when they were last seen (epoch ms), to drop the oldest. */
   peerDirectoryRecency(): string;
+  /**
+   * STREAM of the verdicts stored by every Oamserver of the prefix, one entry per run: field
+   * `owner` = the id of the Oamserver that stored it, field `summary` = the run summary (JSON).
+   * Each Oamserver reads the others' entries, so its statistics count every run. Capped
+   * (`XADD MAXLEN ~`).
+   */
+  verdicts(): string;
 }
 
 /**
@@ -129,5 +136,6 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     // One hash tag: the directory and its recency index are written together, also on a cluster.
     peerDirectory: () => `${prefix}{peers}`,
     peerDirectoryRecency: () => `${prefix}{peers}:recency`,
+    verdicts: () => `${prefix}verdicts`,
   };
 }

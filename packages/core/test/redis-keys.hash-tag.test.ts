@@ -27,6 +27,11 @@ describe('createRedisKeys', () => {
     expect(keys.runHops('run-1')).toBe('staging:ht:run:{run-1}:hops');
   });
 
+  it('names the verdicts stream under the prefix', () => {
+    expect(createRedisKeys().verdicts()).toBe('hoptrace:verdicts');
+    expect(createRedisKeys('staging:ht:').verdicts()).toBe('staging:ht:verdicts');
+  });
+
   it.each(['{hoptrace}:', 'hop{', 'hop}:'])('refuses the prefix %s with HOPTRACE_CONFIG_INVALID', (prefix) => {
     expect(codeOf(() => createRedisKeys(prefix))).toBe('HOPTRACE_CONFIG_INVALID');
   });

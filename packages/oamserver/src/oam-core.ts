@@ -13,7 +13,7 @@ import { BaselineStore } from './stats/baselines';
 import { SharedPeerDirectory } from './stats/shared-peer-directory';
 import { RollingStats } from './stats/rolling-stats';
 import { createOamRedis, type OamRedis } from './store/redis-client';
-import { RunStore } from './store/run-store';
+import { DEFAULT_VERDICTS_MAX_LEN, RunStore } from './store/run-store';
 import { StorageHealth } from './store/storage-health';
 import { createProbeTracer, type OtlpProtocol, type ProbeTracer } from './telemetry/probe-tracer';
 
@@ -39,12 +39,14 @@ export interface OamCoreOptions {
 
 /** The parts every Oamserver mode shares: storage, firing, collecting, statistics. */
 export interface OamCore {
+  /** This process's id among the Oamservers (`host:pid:random`): its partition leases, slot claims and verdicts stream entries. */
+  owner: string;
   redis: OamRedis;
   store: RunStore;
   health: StorageHealth;
   runner: ProbeRunner;
   collector: Collector;
-  /** What follows each verdict this process stored (add consumers to it). */
+  /** What follows each verdict this process stored, and other Oamservers' (add consumers to it). */
   pipeline: VerdictPipeline;
   stats: RollingStats;
   baselines: BaselineStore;
@@ -69,11 +71,13 @@ export function createOamCore(options: OamCoreOptions): OamCore {
       options.warn?.(`Redis connection problem: ${error.message}`);
     }
   });
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const store = new RunStore(redis, {
     keyPrefix: options.config.storage.keyPrefix,
     runTtlMs: options.config.storage.runTtl,
     maxRuns: options.config.storage.maxRuns,
     warn: options.warn,
+    owner,
   });
   const health = new StorageHealth();
   const tracer = createProbeTracer({
@@ -103,7 +107,7 @@ export function createOamCore(options: OamCoreOptions): OamCore {
   const leases =
     (options.collector?.scope ?? 'all') === 'all'
       ? new PartitionLeases(redis, store.keys, {
-          owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+          owner,
           leaseMs: options.config.server.leaseTime,
         })
       : undefined;
@@ -113,10 +117,15 @@ export function createOamCore(options: OamCoreOptions): OamCore {
   );
   const stats = new RollingStats(Date.now, limits.statsSeries);
   // What follows a verdict: first what classifying learns; the Oamserver adds the rest
-  // (pipeline/verdict-consumers.ts lists every consumer).
-  const pipeline = new VerdictPipeline(options.warn).add(statisticsConsumer(stats), baselinesConsumer(baselines));
+  // (pipeline/verdict-consumers.ts lists every consumer). It remembers enough run ids to drop a
+  // peer's entry for a run warmed from storage or judged here (the runs warmed, plus the stream).
+  const pipeline = new VerdictPipeline(options.warn, options.config.storage.maxRuns + DEFAULT_VERDICTS_MAX_LEN).add(
+    statisticsConsumer(stats),
+    baselinesConsumer(baselines),
+  );
   collector.onResult((result) => pipeline.handle(result));
   return {
+    owner,
     redis,
     store,
     health,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlertDispatcher } from './alerts/alert-dispatcher';
@@ -19,11 +18,13 @@ import {
   recordInTimeline,
   timelineConsumer,
 } from './pipeline/verdict-consumers';
+import { SharedVerdictFeed } from './pipeline/shared-verdicts';
 import { Scheduler, phaseOf } from './scheduler/scheduler';
 import { learnBaselines } from './stats/learn-baselines';
 import { ProbeTimeline, TIMELINE_WINDOWS } from './stats/probe-timeline';
 import { recordRun } from './stats/record-run';
 import { RunFinder } from './store/run-finder';
+import { createOamBlockingRedis } from './store/redis-client';
 
 /** Options of the long-running Oamserver. */
 export interface OamserverOptions extends OamCoreOptions {
@@ -60,8 +61,9 @@ export class Oamserver {
   readonly timeline: ProbeTimeline;
   /** Live events for the dashboard (GET /api/events). */
   readonly events = new EventStream();
+  /** Other Oamservers' verdicts (the verdicts stream), handed to the pipeline's consumers that take them. */
+  readonly verdictFeed: SharedVerdictFeed;
   private readonly _scheduler: Scheduler;
-  private readonly _owner = randomBytes(6).toString('hex');
   /** Schedule slots not fired because their time was long past when their timer ran. */
   private _lateSlots = 0;
 
@@ -115,6 +117,16 @@ export class Oamserver {
       incidentsConsumer(this.incidents),
       liveEventsConsumer(this.events, _options.jaegerUiUrl),
     );
+    // Other Oamservers' verdicts, for the consumers that take them (a read waits up to 1 s).
+    const blockMs = 1000;
+    this.verdictFeed = new SharedVerdictFeed({
+      redis: createOamBlockingRedis(_options.redisUrl, { blockMs }),
+      keys: this.core.store.keys,
+      owner: this.core.owner,
+      consume: (summary) => this.core.pipeline.handlePeer(summary),
+      warn: _options.warn,
+      blockMs,
+    });
     this._scheduler = new Scheduler(probes, (probe, slot) => this._fireScheduled(probe, slot));
   }
 
@@ -125,9 +137,13 @@ export class Oamserver {
   }
 
   async start(): Promise<void> {
+    // Where the verdicts stream ends before warming: verdicts stored from then on come through the
+    // feed (a run both warmed and read from it is counted once: see VerdictPipeline).
+    await this.verdictFeed.seek();
     await this._warmStats();
     await this.incidents.refresh();
     this.core.collector.start();
+    this.verdictFeed.start();
     if (this._options.schedule !== false) this._scheduler.start();
     void this._warmTimeline();
     const app = createApi({
@@ -173,6 +189,7 @@ export class Oamserver {
     this.events.close();
     await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
     this._server?.closeAllConnections();
+    await this.verdictFeed.stop();
     await this.core.collector.stop();
     // Runs classified before the stop still count toward incidents.
     await this.incidents.drain();
@@ -192,7 +209,9 @@ export class Oamserver {
     }
     // Several Oamservers may run the same config: the first to claim a slot fires it. When
     // storage cannot be asked, fire anyway: the run then gets its honest `unknown` verdict.
-    const claimed = await this.core.store.claimSlot(probe.name, slot, this._owner, probe.every * 2).catch(() => true);
+    const claimed = await this.core.store
+      .claimSlot(probe.name, slot, this.core.owner, probe.every * 2)
+      .catch(() => true);
     if (!claimed) return;
     await this.fireNow(probe);
   }
@@ -206,6 +225,7 @@ export class Oamserver {
     try {
       await this._readStoredSummaries(this._startedAtMs - 3_600_000, this._startedAtMs, (summary) => {
         count++;
+        this.core.pipeline.alreadyCounted(summary.runId);
         recordRun(this.core.stats, summary);
         learnBaselines(this.core.baselines, summary);
         recordInTimeline(this.timeline, summary);

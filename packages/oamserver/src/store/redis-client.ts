@@ -26,3 +26,23 @@ export function createOamRedis(url: string | undefined, options: { commandTimeou
     cluster: { commandDeadlineMs: commandTimeout },
   });
 }
+
+/**
+ * A connection for one blocking read loop (the verdicts stream's `XREAD BLOCK`): the 2 s command
+ * deadline of `createOamRedis` would cut reads that block for `blockMs`, so its deadline is
+ * `blockMs` plus 5 s (a hung Redis still turns into a failed read, retried). It connects at its
+ * first command, so an Oamserver that never starts opens none.
+ */
+export function createOamBlockingRedis(url: string | undefined, options: { blockMs: number }): OamRedis {
+  const commandTimeout = options.blockMs + 5000;
+  return createRedisClient(url, {
+    connection: {
+      commandTimeout,
+      connectTimeout: 5000,
+      maxRetriesPerRequest: 1,
+      connectionName: 'hoptrace-oamserver-verdicts',
+    },
+    single: { lazyConnect: true, retryStrategy: (attempt) => Math.min(attempt * 250, 2000) },
+    cluster: { lazyConnect: true, commandDeadlineMs: commandTimeout },
+  });
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   PENDING_PARTITIONS,
@@ -25,6 +26,15 @@ import { StoredJson } from './stored-json';
 /** Every partition of the pending runs. */
 const ALL_PARTITIONS = Array.from({ length: PENDING_PARTITIONS }, (_, p) => p);
 
+/**
+ * Default approximate cap of the verdicts stream (`XADD MAXLEN ~`): at 100 runs/s, the last 100 s
+ * of verdicts, far more than an Oamserver's feed lags behind while it runs.
+ */
+export const DEFAULT_VERDICTS_MAX_LEN = 10_000;
+
+/** At most one warning a minute about verdicts not shared: a Redis outage fails every XADD. */
+const SHARE_WARN_EVERY_MS = 60_000;
+
 /** A classified run, as stored and served (parsed with this schema when read back). */
 export const runResultSchema = classificationSchema.extend({
   run: runRecordSchema,
@@ -51,8 +61,16 @@ export interface RunStoreOptions {
   runTtlMs?: number;
   /** How many runs the recent-run indexes keep. Default 10 000. */
   maxRuns?: number;
-  /** Told about corrupt data read back (once a minute per kind of record at most; see StoredJson). */
+  /** Told about corrupt data read back (once a minute per kind of record at most; see StoredJson), and verdicts not shared. */
   warn?: (message: string) => void;
+  /**
+   * Names the process storing verdicts in the verdicts stream (the Oamserver's owner id: its own
+   * feed skips its entries). Default: a random id, so that verdicts stored by a tool count as a
+   * peer's.
+   */
+  owner?: string;
+  /** Approximate cap of the verdicts stream. Default 10 000 (`DEFAULT_VERDICTS_MAX_LEN`). */
+  verdictsMaxLen?: number;
 }
 
 type FinishRun = (key: string, result: string, classifiedAtMs: number, summary: string) => Promise<number>;
@@ -82,10 +100,16 @@ export class RunStore {
   readonly keys: RedisKeys;
   /** Parses what is read back; counts corrupt records (`stored.counts()`). */
   readonly stored: StoredJson;
+  /** Who stores the verdicts, as named in the verdicts stream. */
+  readonly owner: string;
   private readonly _runTtlMs: number;
   private readonly _maxRuns: number;
   private readonly _finishRun: FinishRun;
   private readonly _indexRun: IndexRun;
+  private readonly _verdictsMaxLen: number;
+  private readonly _warn: ((message: string) => void) | undefined;
+  private _unshared = 0;
+  private _unsharedWarnedAtMs = -Infinity;
 
   constructor(
     private readonly _redis: OamRedis,
@@ -95,6 +119,9 @@ export class RunStore {
     this._runTtlMs = options.runTtlMs ?? 86_400_000;
     this._maxRuns = options.maxRuns ?? 10_000;
     this.stored = new StoredJson(options.warn);
+    this.owner = options.owner ?? `run-store:${randomBytes(4).toString('hex')}`;
+    this._verdictsMaxLen = options.verdictsMaxLen ?? DEFAULT_VERDICTS_MAX_LEN;
+    this._warn = options.warn;
     this._finishRun = defineLuaCommand<FinishRun>(
       this._redis,
       'hoptraceFinishRun',
@@ -210,19 +237,59 @@ export class RunStore {
     return { hops, invalid };
   }
 
-  /** Stores the result if the run is still pending: 'stored', 'already-done' or 'missing'. */
+  /**
+   * Stores the result if the run is still pending: 'stored', 'already-done' or 'missing'. The one
+   * that stored it also indexes it and adds its summary to the verdicts stream (for the other
+   * Oamservers' statistics: see pipeline/shared-verdicts.ts).
+   */
   async finishRun(result: RunResult): Promise<'stored' | 'already-done' | 'missing'> {
     const summary = summarizeResult(result);
+    const summaryJson = JSON.stringify(summary);
     const outcome = await this._finishRun(
       this.keys.run(result.run.runId),
       JSON.stringify(result),
       result.classifiedAtMs,
-      JSON.stringify(summary),
+      summaryJson,
     );
     await this._unpend(result.run.runId);
     // Only the Oamserver that stored the result indexes it (the indexes are idempotent anyway).
-    if (outcome === 1) await this._indexResult(summary, result.run.firedAtMs);
+    if (outcome === 1) {
+      await Promise.all([this._indexResult(summary, result.run.firedAtMs), this._shareVerdict(summaryJson)]);
+    }
     return outcome === 1 ? 'stored' : outcome === 0 ? 'already-done' : 'missing';
+  }
+
+  /** Verdicts stored but not added to the verdicts stream (it failed): the other Oamservers' statistics miss them. */
+  get unsharedVerdicts(): number {
+    return this._unshared;
+  }
+
+  /**
+   * Adds a stored verdict to the verdicts stream. Never rejects: the verdict is stored, and only
+   * the other Oamservers' statistics miss it (counted, and said once a minute at most).
+   */
+  private async _shareVerdict(summaryJson: string): Promise<void> {
+    try {
+      await this._redis.xadd(
+        this.keys.verdicts(),
+        'MAXLEN',
+        '~',
+        this._verdictsMaxLen,
+        '*',
+        'owner',
+        this.owner,
+        'summary',
+        summaryJson,
+      );
+    } catch (error) {
+      this._unshared++;
+      const now = Date.now();
+      if (now - this._unsharedWarnedAtMs < SHARE_WARN_EVERY_MS) return;
+      this._unsharedWarnedAtMs = now;
+      this._warn?.(
+        `verdict not shared with the other Oamservers (${(error as Error).message}): their statistics miss it; ${this._unshared} so far`,
+      );
+    }
   }
 
   /** Indexes a classified run by verdict, by the services and instances it touched, and as a probe's fault. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProbeToken, signProbeToken, verifyProbeToken } from '../src/probe-token';
 import { parseProbeKeyRing } from '../src/secret-keys';
+import { fuzzParams } from '../../../test/support/fuzz';
 
 const ring = parseProbeKeyRing('k0:a-secret-of-at-least-16-chars');
 const nowMs = 1_700_000_000_000;
@@ -27,7 +28,7 @@ describe('probe token: fuzzing', () => {
         const result = checkProbeToken(token, traceId, ring, { nowMs });
         expect(result.ok).toBe(false);
       }),
-      { numRuns: 2000 },
+      fuzzParams(2000),
     );
   });
 
@@ -36,6 +37,7 @@ describe('probe token: fuzzing', () => {
       fc.property(fc.anything(), anyTraceId, (value, traceId) => {
         expect(checkProbeToken(value, traceId, ring, { nowMs }).ok).toBe(false);
       }),
+      fuzzParams(100),
     );
   });
 
@@ -52,6 +54,7 @@ describe('probe token: fuzzing', () => {
           if (otherTraceId !== traceId) expect(checkProbeToken(token, otherTraceId, ring, { nowMs }).ok).toBe(false);
         },
       ),
+      fuzzParams(100),
     );
   });
 

@@ -13,6 +13,9 @@ import { createProbeConfigSchema, type ProbeConfig, type ProbeDefinition } from 
 
 type Path = readonly PropertyKey[];
 
+/** Most alias expansions a config may make (yaml's default, said here): more is refused, not expanded. */
+const MAX_ALIAS_COUNT = 100;
+
 /** 1-based line of the YAML node at `path`, or of its nearest existing parent. */
 function lineOf(doc: Document, lines: LineCounter, path: Path): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
@@ -30,7 +33,8 @@ function issuesOf(error: z.ZodError, doc: Document, lines: LineCounter): ConfigI
       issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
     for (const path of paths) {
       issues.push({
-        path: path.length > 0 ? path.map(String).join('.') : '(root)',
+        // An empty key (`"": 1`, or a line that is only `:`) is named, not left as an empty path.
+        path: path.length > 0 ? path.map((p) => (p === '' ? '""' : String(p))).join('.') : '(root)',
         message: issue.code === 'unrecognized_keys' ? 'unknown key (check its spelling)' : issue.message,
         line: lineOf(doc, lines, path),
       });
@@ -123,7 +127,14 @@ export async function parseProbeConfig(text: string, where: ProbeConfigSource | 
       source,
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // toJS throws (a ReferenceError) for an alias with no anchor before it, and for aliases that
+    // expand past maxAliasCount (a "billion laughs" bomb): a problem of the file, said as one.
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new ConfigError([{ path: '(yaml)', message: (error as Error).message.split('\n')[0]! }], source);
+  }
   const plugins = await loadConfigPlugins(raw, baseDir);
   // Every trigger kind the config may use: the built-in ones and its plugins'.
   const triggers = new Map<string, TriggerSpec>(BUILTIN_TRIGGER_SPECS);

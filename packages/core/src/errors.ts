@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   HOPTRACE_API_BAD_REQUEST:
     'An HTTP API request was refused: a query parameter, filter, cursor or body is malformed; the message names it.',
   HOPTRACE_API_NOT_FOUND: 'The HTTP API has no such route, probe, run or incident (unknown, or expired).',
+  HOPTRACE_API_UNAUTHORIZED:
+    'The HTTP API is locked (HOPTRACE_API_TOKEN) and the request carried no token, or a wrong one.',
   HOPTRACE_API_BUSY: 'The Oamserver serves as many live event streams as it allows; try again later.',
   HOPTRACE_RUN_TIMEOUT: 'A run fired on request got no verdict in time.',
 } as const;

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import { useSignInNeeded } from './api/auth';
 import { api } from './api/endpoints';
 import { Header } from './components/Header';
 import { matchRoute, type Route } from './lib/routes';
@@ -14,6 +15,7 @@ import { useApi } from './state/hooks';
 import { MetaContext } from './state/meta';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { lazyPage } from './components/lazy';
+import { SignIn } from './components/SignIn';
 
 const FlowMapPage = lazyPage(() => import('./pages/FlowMapPage').then((m) => m.FlowMapPage), 'the flow map');
 
@@ -56,6 +58,7 @@ export function App() {
   const route = matchRoute(location.pathname);
   const meta = useApi(api.meta());
   const mainRef = useRef<HTMLElement>(null);
+  const signInNeeded = useSignInNeeded();
   const firstRender = useRef(true);
 
   useEffect(() => interceptLinks(document), []);
@@ -74,9 +77,13 @@ export function App() {
     <MetaContext.Provider value={meta}>
       <Header page={route.page} version={meta.data?.version} />
       <main id="main" ref={mainRef} tabIndex={-1}>
-        <ErrorBoundary key={location.pathname}>
-          <Page route={route} search={location.search} />
-        </ErrorBoundary>
+        {signInNeeded ? (
+          <SignIn />
+        ) : (
+          <ErrorBoundary key={location.pathname}>
+            <Page route={route} search={location.search} />
+          </ErrorBoundary>
+        )}
       </main>
     </MetaContext.Provider>
   );

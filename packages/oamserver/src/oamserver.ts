@@ -46,6 +46,8 @@ export interface OamserverOptions extends OamCoreOptions {
    * the dashboard is not built, the API works as ever.
    */
   dashboardDir?: string;
+  /** When set, every /api/ route needs it (see docs/security.md, "A locked API"). */
+  apiToken?: string;
 }
 
 /**
@@ -159,6 +161,8 @@ export class Oamserver {
       fireNow: async (probe) => (await this.fireNow(probe)).run.runId,
       incidents: this.incidentStore,
       alerts: this._options.alerts,
+      apiToken: this._options.apiToken,
+      metricsAuth: this._options.config.server.metricsAuth,
     });
     const host = this._options.host ?? this._options.config.server.host;
     const port = this._options.port ?? this._options.config.server.port;

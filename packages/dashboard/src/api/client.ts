@@ -4,6 +4,7 @@
 import { apiErrorSchema } from '@hoptrace/core/api';
 import { type ZodType } from 'zod';
 import { describeIssues, type ApiFailure } from '../lib/api-failure';
+import { reportUnauthorized } from './auth';
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; failure: ApiFailure };
 
@@ -37,6 +38,8 @@ export async function getJson<T>(url: string, schema: ZodType<T>, signal?: Abort
     const parsed = apiErrorSchema.safeParse(json);
     const failure: ApiFailure = { kind: 'http', url, status: response.status };
     if (parsed.success) failure.error = parsed.data;
+    // A locked Oamserver: the page asks for its token (auth.ts).
+    if (response.status === 401 && failure.error?.code === 'HOPTRACE_API_UNAUTHORIZED') reportUnauthorized();
     else if (text && text.length < 300 && !text.trimStart().startsWith('<')) failure.text = text.trim();
     return { ok: false, failure };
   }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { MIN_API_TOKEN_LENGTH } from '../http/api-auth';
 import { OTLP_PROTOCOLS, type OtlpProtocol } from '../telemetry/probe-tracer';
 import { CliError } from './exit-codes';
 
@@ -18,6 +20,10 @@ export interface CliEnvironment {
   server?: string;
   /** A dashboard build to serve instead of the installed @hoptrace/dashboard's (HOPTRACE_DASHBOARD_DIR). */
   dashboardDir?: string;
+  /** HOPTRACE_API_TOKEN as set (checked by readApiToken). */
+  apiToken?: string;
+  /** HOPTRACE_API_TOKEN_FILE as set: a file holding the token (checked by readApiToken). */
+  apiTokenFile?: string;
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
@@ -30,6 +36,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     server: env.HOPTRACE_SERVER || undefined,
     serviceName: env.OTEL_SERVICE_NAME || undefined,
     dashboardDir: env.HOPTRACE_DASHBOARD_DIR || undefined,
+    apiToken: env.HOPTRACE_API_TOKEN,
+    apiTokenFile: env.HOPTRACE_API_TOKEN_FILE,
   };
 }
 
@@ -66,4 +74,38 @@ export function requireSecret(env: CliEnvironment): string {
     );
   }
   return env.secret;
+}
+
+/**
+ * The API token (HOPTRACE_API_TOKEN, or the file HOPTRACE_API_TOKEN_FILE names), trimmed; undefined
+ * when neither is set (the API is open). Both set, empty, unreadable or shorter than 16 characters:
+ * a usage error naming the variable.
+ */
+export function readApiToken(env: CliEnvironment): string | undefined {
+  if (env.apiToken !== undefined && env.apiTokenFile !== undefined) {
+    throw new CliError('HOPTRACE_API_TOKEN and HOPTRACE_API_TOKEN_FILE are both set: set one of them');
+  }
+  let variable = 'HOPTRACE_API_TOKEN';
+  let token = env.apiToken;
+  if (env.apiTokenFile !== undefined) {
+    variable = 'HOPTRACE_API_TOKEN_FILE';
+    if (env.apiTokenFile.trim() === '') throw new CliError('HOPTRACE_API_TOKEN_FILE is set but empty: name a file');
+    try {
+      token = readFileSync(env.apiTokenFile, 'utf8');
+    } catch (error) {
+      throw new CliError(
+        `HOPTRACE_API_TOKEN_FILE: cannot read "${env.apiTokenFile}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+    }
+  }
+  if (token === undefined) return undefined;
+  token = token.trim();
+  if (token === '') throw new CliError(`${variable} is set but the token is empty`);
+  if (token.length < MIN_API_TOKEN_LENGTH) {
+    throw new CliError(
+      `${variable}: the token must be at least ${MIN_API_TOKEN_LENGTH} characters (got ${token.length})`,
+    );
+  }
+  if (/\s/.test(token)) throw new CliError(`${variable}: the token must not contain spaces or line breaks`);
+  return token;
 }

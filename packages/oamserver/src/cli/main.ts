@@ -7,7 +7,7 @@ import { reportCommand } from './commands/report';
 import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { validateCommand } from './commands/validate';
-import { readEnvironment } from './environment';
+import { readApiToken, readEnvironment } from './environment';
 import { CliError, EXIT } from './exit-codes';
 import { DEFAULT_SERVER } from './server-client';
 
@@ -65,7 +65,7 @@ program
       run?: string;
       json?: boolean;
     }) => {
-      exitCode = await runsCommand(options);
+      exitCode = await runsCommand({ ...options, token: readApiToken(env) });
     },
   );
 
@@ -76,7 +76,7 @@ program
   .option('-w, --window <window>', 'window: 1m, 15m or 1h', '15m')
   .option('--json', 'print JSON')
   .action(async (options: { server: string; window: string; json?: boolean }) => {
-    exitCode = await reportCommand(options);
+    exitCode = await reportCommand({ ...options, token: readApiToken(env) });
   });
 
 program
@@ -90,7 +90,7 @@ program
   .option('--json', 'print JSON')
   .option('--fail-on-open', 'exit 1 when an incident is open (for CI gates and cron checks)')
   .action(async (options: { server: string; all?: boolean; limit: string; json?: boolean; failOnOpen?: boolean }) => {
-    exitCode = await incidentsCommand(options);
+    exitCode = await incidentsCommand({ ...options, token: readApiToken(env) });
   });
 
 program

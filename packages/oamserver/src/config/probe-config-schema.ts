@@ -20,6 +20,8 @@ export const serverSchema = z
      * this long: a dead or paused Oamserver's share is taken over after it.
      */
     leaseTime: duration({ minMs: 500, maxMs: 60_000 }).default(5000),
+    /** With HOPTRACE_API_TOKEN set: /metrics needs the token too. Default false (open, for scrapers). */
+    metricsAuth: z.boolean().optional(),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import type { OamCore } from '../oam-core';
 import type { ProbeTimeline } from '../stats/probe-timeline';
 import { STATS_WINDOWS, type StatsWindow } from '../stats/rolling-stats';
 import type { RunFinder } from '../store/run-finder';
+import { requireToken, sendUnauthorized, authorized, sessionRoutes } from './api-auth';
 import { sendError, sendNotFound, sendStorageUnavailable } from './api-errors';
 import { dashboardRoutes, type DashboardFiles } from './dashboard-static';
 import type { EventStream } from './event-stream';
@@ -34,6 +35,10 @@ export interface ApiDeps {
   fireNow: (probe: ProbeDefinition) => Promise<string>;
   incidents?: IncidentStore;
   alerts?: AlertDispatcher;
+  /** When set, every /api/ route needs it (Bearer header or the dashboard's session cookie). */
+  apiToken?: string;
+  /** With an apiToken: /metrics needs it too (`server.metricsAuth`). */
+  metricsAuth?: boolean;
 }
 
 function probeSummary(probe: ProbeDefinition) {
@@ -111,9 +116,19 @@ export function createApi(deps: ApiDeps): express.Express {
     res.status(storage && scheduler ? 200 : 503).json({ ready: storage && scheduler, storage, scheduler });
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (deps.apiToken !== undefined && deps.metricsAuth && !authorized(req, deps.apiToken)) {
+      sendUnauthorized(res, req.headers.authorization !== undefined);
+      return;
+    }
     res.type(deps.metrics.contentType).send(await deps.metrics.text());
   });
+
+  // The session route is how the dashboard signs in, so it is open; everything after it is locked.
+  const session = sessionRoutes(deps.apiToken);
+  app.post('/api/session', session.create);
+  app.delete('/api/session', session.remove);
+  if (deps.apiToken !== undefined) app.use('/api', requireToken(deps.apiToken));
 
   app.get('/api/probes', async (_req, res) => {
     try {
@@ -144,7 +159,8 @@ export function createApi(deps: ApiDeps): express.Express {
 
   app.get('/api/stats', (req, res) => {
     const raw = req.query.window ?? '15m';
-    if (typeof raw !== 'string' || !(raw in STATS_WINDOWS)) {
+    // Own keys only: `in` would take `constructor` or `toString` for a window (and answer 500).
+    if (typeof raw !== 'string' || !Object.hasOwn(STATS_WINDOWS, raw)) {
       sendError(
         res,
         400,

@@ -50,9 +50,15 @@ export async function incidentsCommand(options: {
   limit: string;
   json?: boolean;
   failOnOpen?: boolean;
+  /** HOPTRACE_API_TOKEN, sent as a bearer token. */
+  token?: string;
 }): Promise<number> {
   const query = new URLSearchParams({ state: options.all ? 'all' : 'open', limit: options.limit });
-  const { incidents } = await getJson<{ incidents: Incident[] }>(options.server, `/api/incidents?${query.toString()}`);
+  const { incidents } = await getJson<{ incidents: Incident[] }>(
+    options.server,
+    `/api/incidents?${query.toString()}`,
+    options.token,
+  );
   const sorted = [...incidents].sort((a, b) =>
     a.state === b.state ? b.openedAtMs - a.openedAtMs : a.state === 'open' ? -1 : 1,
   );

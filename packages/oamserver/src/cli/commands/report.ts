@@ -23,8 +23,18 @@ const byName = (a: SeriesSummary, b: SeriesSummary) =>
   (a.instance ?? '').localeCompare(b.instance ?? '');
 
 /** `hoptrace report`: health per probe, service and instance over a window, from a running Oamserver. */
-export async function reportCommand(options: { server: string; window: string; json?: boolean }): Promise<number> {
-  const stats = await getJson<StatsBody>(options.server, `/api/stats?window=${encodeURIComponent(options.window)}`);
+export async function reportCommand(options: {
+  server: string;
+  window: string;
+  json?: boolean;
+  /** HOPTRACE_API_TOKEN, sent as a bearer token. */
+  token?: string;
+}): Promise<number> {
+  const stats = await getJson<StatsBody>(
+    options.server,
+    `/api/stats?window=${encodeURIComponent(options.window)}`,
+    options.token,
+  );
   if (options.json) {
     process.stdout.write(`${JSON.stringify(stats)}\n`);
     return EXIT.OK;

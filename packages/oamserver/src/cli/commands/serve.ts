@@ -5,7 +5,7 @@ import { loadProbeConfig } from '../../config/load-probe-config';
 import { logConsumer } from '../../pipeline/verdict-consumers';
 import { findDashboard } from '../../http/dashboard-static';
 import { Oamserver } from '../../oamserver';
-import { requireOtlpProtocol, requireSecret, type CliEnvironment } from '../environment';
+import { readApiToken, requireOtlpProtocol, requireSecret, type CliEnvironment } from '../environment';
 import { CliError } from '../exit-codes';
 
 /** The build folder of the installed @hoptrace/dashboard, when it is installed. */
@@ -24,6 +24,7 @@ export async function serveCommand(
 ): Promise<number> {
   // Environment first: a bad value stops the command before anything starts.
   const otlpProtocol = requireOtlpProtocol(env);
+  const apiToken = readApiToken(env);
   const config = await loadProbeConfig(options.config);
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
@@ -60,6 +61,7 @@ export async function serveCommand(
     warn: (message) => log.warn(message),
     info: (message) => log.info(message),
     alerts,
+    apiToken,
   });
   server.core.pipeline.add(logConsumer(log));
   try {
@@ -77,6 +79,7 @@ export async function serveCommand(
     { url: server.url, probes: config.probes.map((p) => p.name) },
     `hoptrace Oamserver listening on ${server.url}`,
   );
+  logAccess(log, server.url, apiToken !== undefined, config.server.metricsAuth === true);
   if ('missing' in dashboard) {
     log.warn(
       `dashboard not served (${dashboard.missing}): the API works; build the dashboard with \`pnpm build\` at the repository root, or set HOPTRACE_DASHBOARD_DIR`,
@@ -92,4 +95,23 @@ export async function serveCommand(
   log.info('stopping');
   await server.stop();
   return 0;
+}
+
+/** Whether an address only this machine can reach. */
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+}
+
+/** Says at start who can use the API: locked, open on loopback only, or open to a network (a warning). */
+function logAccess(log: pino.Logger, url: string, locked: boolean, metricsAuth: boolean): void {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  if (locked) {
+    log.info(`API locked: every /api/ route needs HOPTRACE_API_TOKEN (/metrics ${metricsAuth ? 'too' : 'stays open'})`);
+  } else if (isLoopback(host)) {
+    log.info(`API open (no HOPTRACE_API_TOKEN), listening on ${host} only`);
+  } else {
+    log.warn(
+      `API open (no HOPTRACE_API_TOKEN) and listening on ${host}: anyone who can reach this address can read every run and fire probes; set HOPTRACE_API_TOKEN or listen on 127.0.0.1`,
+    );
+  }
 }

@@ -106,6 +106,12 @@ export const hopViewSchema = z.object({
   step: z.string().optional(),
   /** The hop answered an earlier attempt of a polling step: kept, not judged. */
   earlierAttempt: z.boolean().optional(),
+  /**
+   * Another hop of the same service had already answered the same call (same trace, same parent
+   * span): a replayed probe token or a message delivered twice. Kept and shown, not judged; the
+   * hops it caused are flagged too.
+   */
+  duplicate: z.boolean().optional(),
 });
 /** One hop as the Oamserver reports it. */
 export type HopView = z.infer<typeof hopViewSchema>;
@@ -129,6 +135,8 @@ export const verdictFactsSchema = z.object({
   clockSkew: z.array(clockSkewSchema),
   /** Why hoptrace could not tell (for `unknown`). */
   note: z.string().optional(),
+  /** Services with hops flagged `duplicate` (a replayed token, a message delivered twice): not judged. */
+  duplicateHops: z.array(z.string()).optional(),
 });
 /** The facts a verdict rests on. */
 export type VerdictFacts = z.infer<typeof verdictFactsSchema>;

@@ -1,5 +1,6 @@
 import type { HopRecord } from '@hoptrace/core';
 import { formatDuration } from '../config/duration';
+import { duplicateHops } from './duplicate-hops';
 import { toHopView } from './hop-view';
 import { DEFAULT_BASELINE_RULE } from './baseline-rule';
 import { formatPath, isStructured, matchPath, pathSlots, slotBefore, type PathStep } from './expected-path';
@@ -56,8 +57,13 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
     };
   }
 
-  const ordered = orderHops(input.hops);
-  const hops = ordered.map((h) => toHopView(h, run));
+  // Every hop is shown; a duplicate (a replayed token, a message delivered twice: duplicate-hops.ts)
+  // is flagged and judged no further.
+  const all = orderHops(input.hops);
+  const duplicates = duplicateHops(all);
+  const hops = all.map((h) => ({ ...toHopView(h, run), ...(duplicates.has(h) ? { duplicate: true } : {}) }));
+  const ordered = all.filter((h) => !duplicates.has(h));
+  if (duplicates.size > 0) facts.duplicateHops = [...new Set([...duplicates].map((h) => h.service))];
   const onTrace = ordered.filter((h) => h.traceId === run.traceId);
   const offTrace = ordered.filter((h) => h.traceId !== run.traceId);
   facts.hopsSeen = ordered.map((h) => h.service);
@@ -92,8 +98,8 @@ export function classify(input: ClassifyInput, observedWindowMs: number): Classi
   facts.clockSkew = timing.clockSkew;
   // What the waterfall draws: where each hop started, and the learned limit of hops without a budget.
   const limitOf = hopLimit(run.budget?.hopsMs ?? {}, input);
-  const links = linkHops(ordered);
-  ordered.forEach((record, i) => {
+  const links = linkHops(all);
+  all.forEach((record, i) => {
     const caller = links[i]!.parent;
     if (caller) hops[i]!.callerSpanId = caller.spanId;
     const offsetMs = timing.offsetsMs.get(record);

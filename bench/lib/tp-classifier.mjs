@@ -11,7 +11,7 @@ import { decodeHopRecord } from '@hoptrace/core';
 import { classify, summarizeResult } from '@hoptrace/oamserver';
 import {
   DEFAULT_MIX,
-  OK_STATUS,
+  triggerOutcome,
   OUTCOMES,
   SERVICES,
   instanceAddress,
@@ -69,15 +69,7 @@ function buildInput(outcome, pickInstance, look, i) {
   const { runId, traceId, triggerSpanId } = newIds(firedAtMs);
   const run = runRecord({ runId, probe, traceId, firedAtMs });
   const made = runHops({ runId, probe, traceId, triggerSpanId, startMs: firedAtMs + 1, outcome, pickInstance });
-  const trigger = {
-    kind: 'http',
-    ok: made.status === OK_STATUS,
-    delivered: true,
-    status: made.status,
-    expectedStatus: OK_STATUS,
-    durationMs: made.entryDurationMs + 1.5,
-    ...(made.status === OK_STATUS ? {} : { error: `expected HTTP ${OK_STATUS}, got ${made.status}` }),
-  };
+  const trigger = triggerOutcome(made);
   // A complete run is classified at the first pass after its trigger was recorded; a lost one at its deadline.
   const observedWindowMs = outcome === 'lost' ? run.deadlineMs - firedAtMs + 120 : made.entryDurationMs + 150;
   const input = {

@@ -131,6 +131,19 @@ export function runHops({ runId, probe, traceId, triggerSpanId, startMs, outcome
 }
 
 /** The run record the Oamserver stores for a probe of the bench (see RunRecord in the classifier). */
+/** The HTTP trigger's outcome for a run made by runHops, as the Oamserver records it. */
+export function triggerOutcome(made) {
+  return {
+    kind: 'http',
+    ok: made.status === OK_STATUS,
+    delivered: true,
+    status: made.status,
+    expectedStatus: OK_STATUS,
+    durationMs: made.entryDurationMs + 1.5,
+    ...(made.status === OK_STATUS ? {} : { error: `expected HTTP ${OK_STATUS}, got ${made.status}` }),
+  };
+}
+
 export function runRecord({ runId, probe, traceId, firedAtMs, timeoutMs = 5000 }) {
   return {
     runId,

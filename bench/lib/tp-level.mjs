@@ -441,33 +441,20 @@ export async function measureLevel(rate, ctx) {
       ? Math.round((info1.usedMemory - info0.usedMemory) / window.fired)
       : undefined;
     level.samples = samples;
-    level.scrapes = scrapes.map(
-      ({
-        label,
-        t,
-        scrapeMs,
-        bytes,
-        series,
-        runsTotal,
-        heapUsedMiB,
-        heapTotalMiB,
-        rssMiB,
-        eventLoopLagP99Ms,
-        openIncidents,
-      }) => ({
-        label,
-        t,
-        scrapeMs,
-        bytes,
-        series,
-        runsTotal,
-        heapUsedMiB,
-        heapTotalMiB,
-        rssMiB,
-        eventLoopLagP99Ms,
-        openIncidents,
-      }),
-    );
+    const SCRAPE_FIELDS = [
+      'label',
+      't',
+      'scrapeMs',
+      'bytes',
+      'series',
+      'runsTotal',
+      'heapUsedMiB',
+      'heapTotalMiB',
+      'rssMiB',
+      'eventLoopLagP99Ms',
+      'openIncidents',
+    ];
+    level.scrapes = scrapes.map((scrape) => Object.fromEntries(SCRAPE_FIELDS.map((k) => [k, scrape[k]])));
 
     if (profileDir) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));

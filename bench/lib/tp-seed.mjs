@@ -7,7 +7,7 @@
 // Written the way the Oamserver stores runs: RunStore.createRun then RunStore.finishRun, with
 // classify()'s verdict on the run's hop records (lib/tp-hops.mjs).
 import { RunStore, classify } from '@hoptrace/oamserver';
-import { OK_STATUS, instancePicker, newIds, outcomePicker, runHops, runRecord } from './tp-hops.mjs';
+import { instancePicker, newIds, outcomePicker, runHops, runRecord, triggerOutcome } from './tp-hops.mjs';
 
 /** Seeds up to `runsPerProbe` runs per probe (at most `maxRuns` in all) over the hour before now. */
 export async function seedLastHour({
@@ -44,14 +44,7 @@ export async function seedLastHour({
       const run = runRecord({ runId, probe, traceId, firedAtMs, timeoutMs });
       const outcome = pickOutcome();
       const made = runHops({ runId, probe, traceId, triggerSpanId, startMs: firedAtMs + 1, outcome, pickInstance });
-      const trigger = {
-        kind: 'http',
-        ok: made.status === OK_STATUS,
-        delivered: true,
-        status: made.status,
-        expectedStatus: OK_STATUS,
-        durationMs: made.entryDurationMs + 1.5,
-      };
+      const trigger = triggerOutcome(made);
       const classifiedAtMs = outcome === 'lost' ? run.deadlineMs + 100 : firedAtMs + made.entryDurationMs + 300;
       const classification = classify({ run, hops: made.hops, trigger }, classifiedAtMs - firedAtMs);
       verdicts[classification.verdict] = (verdicts[classification.verdict] ?? 0) + 1;

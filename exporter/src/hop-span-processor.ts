@@ -1,9 +1,15 @@
 import { context, diag, type Context } from '@opentelemetry/api';
-import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HopExitTracker } from './hop-exit-tracker';
 import { HopExportStats } from './hop-export-stats';
 import { optionValue } from './option-value';
+import {
+  ExportResultCode,
+  suppressTracing,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from './sdk-contract';
 import { isProbeHop } from './span-to-hop';
 import type { HopSpanProcessorOptions } from './types';
 

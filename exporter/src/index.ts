@@ -6,3 +6,5 @@ export { isProbeHop, spanToHopRecord } from './span-to-hop';
 export { createHopRedisClient } from './redis-client';
 export type { HopRedisClient, HopRedisClientOptions } from './redis-client';
 export type { RedisHopExporterOptions, HopSpanProcessorOptions } from './types';
+export { ExportResultCode, isTracingSuppressed, suppressTracing } from './sdk-contract';
+export type { ExportResult, ReadableSpan, Span, SpanExporter, SpanProcessor } from './sdk-contract';

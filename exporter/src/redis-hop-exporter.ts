@@ -1,8 +1,7 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_KEY_PREFIX, HoptraceError, createRedisKeys, type HopRecord, type RedisKeys } from '@hoptrace/core';
 import { HopExportStats, type HopDropReason } from './hop-export-stats';
 import { createHopRedisClient, type HopRedisClient } from './redis-client';
+import { ExportResultCode, type ExportResult, type ReadableSpan, type SpanExporter } from './sdk-contract';
 import { isProbeHop, spanToHopRecord } from './span-to-hop';
 import type { RedisHopExporterOptions } from './types';
 import { optionValue } from './option-value';

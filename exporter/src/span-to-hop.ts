@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from './sdk-contract';
 import {
   ATTR_HOP_ERROR_MESSAGE,
   ATTR_HOP_ERROR_TYPE,

@@ -25,3 +25,4 @@ export {
 export type { AllowListParse, TokensWithheld, WithheldKind } from './propagation';
 export { HopSpanProcessor, RedisHopExporter, HopExportStats } from '@hoptrace/redis-exporter';
 export type { InstrumentationOptions, HoptraceInstrumentation, HoptraceStats, OtlpOptions, ProbeInfo } from './types';
+export type { SdkLineInfo } from './sdk-line';

@@ -1,5 +1,13 @@
-import { propagation, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
-import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import {
+  SamplingDecision,
+  propagation,
+  type Attributes,
+  type Context,
+  type Link,
+  type Sampler,
+  type SamplingResult,
+  type SpanKind,
+} from '@opentelemetry/api';
 import {
   ATTR_ORIGIN_TRACE_ID,
   ATTR_PROBE_NAME,

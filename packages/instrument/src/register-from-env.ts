@@ -1,6 +1,7 @@
 import { DiagConsoleLogger, diag } from '@opentelemetry/api';
 import { diagLogLevelFromString } from '@opentelemetry/core';
 import { describeMode } from './mode';
+import { describeSdk } from './sdk-line';
 import { optionsFromEnv, type Environment } from './options-from-env';
 import { startInstrumentation } from './start-instrumentation';
 import type { HoptraceInstrumentation } from './types';
@@ -28,6 +29,7 @@ export function registerFromEnvironment(env: Environment): HoptraceInstrumentati
     // they are rate-limited, and an operator must be able to see why hops are missing.
     const handle = startInstrumentation({ ...options, env: false, onWarning: warn });
     warn(describeMode(handle.mode, options.mode !== undefined));
+    warn(describeSdk(handle.sdk));
     return handle;
   } catch (error) {
     warn(`instrumentation is off: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,11 +1,6 @@
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-} from '@opentelemetry/sdk-trace-base';
+import type { Sampler } from '@opentelemetry/api';
 import type { ConfigIssue } from '@hoptrace/core';
+import { currentSdk, type SdkSamplers } from './sdk-line';
 
 /** The samplers `OTEL_TRACES_SAMPLER` may name (OpenTelemetry's built-in set). */
 export const ENV_SAMPLERS = [
@@ -21,8 +16,14 @@ export const ENV_SAMPLERS = [
  * Builds the sampler for ordinary traffic from `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`,
  * with OpenTelemetry's meaning: unset means `parentbased_always_on`; an unknown name falls back to
  * it; a missing or out-of-range ratio means 1. Problems are reported in `issues`, never thrown.
+ * The samplers are those of the OpenTelemetry SDK line in use (the drop-in's 2.x, or the service's 3.x).
  */
-export function samplerFromEnv(name: string | undefined, arg: string | undefined, issues: ConfigIssue[] = []): Sampler {
+export function samplerFromEnv(
+  name: string | undefined,
+  arg: string | undefined,
+  issues: ConfigIssue[] = [],
+  samplers: SdkSamplers = currentSdk().samplers,
+): Sampler {
   const value = (name ?? '').trim().toLowerCase() || 'parentbased_always_on';
   const ratio = (): number => {
     if (arg === undefined || arg.trim() === '') return 1;
@@ -35,22 +36,22 @@ export function samplerFromEnv(name: string | undefined, arg: string | undefined
   };
   switch (value) {
     case 'always_on':
-      return new AlwaysOnSampler();
+      return samplers.alwaysOn();
     case 'always_off':
-      return new AlwaysOffSampler();
+      return samplers.alwaysOff();
     case 'traceidratio':
-      return new TraceIdRatioBasedSampler(ratio());
+      return samplers.traceIdRatio(ratio());
     case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return samplers.parentBased(samplers.alwaysOn());
     case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      return samplers.parentBased(samplers.alwaysOff());
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
+      return samplers.parentBased(samplers.traceIdRatio(ratio()));
     default:
       issues.push({
         path: 'OTEL_TRACES_SAMPLER',
         message: `"${name}" is not one of ${ENV_SAMPLERS.join(', ')}; using parentbased_always_on`,
       });
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return samplers.parentBased(samplers.alwaysOn());
   }
 }

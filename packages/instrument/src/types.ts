@@ -1,5 +1,5 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Sampler } from '@opentelemetry/api';
 import type { ProbeKeyRing } from '@hoptrace/core';
 import type { HoptraceMode } from './mode';
 import type { TokensWithheld } from './propagation';
@@ -8,7 +8,9 @@ import type {
   HopRedisClient,
   HopSpanProcessorOptions,
   RedisHopExporterOptions,
+  SpanProcessor,
 } from '@hoptrace/redis-exporter';
+import type { SdkLineInfo } from './sdk-line';
 
 /** Where and how spans go to an OTLP endpoint (Jaeger, a collector). */
 export interface OtlpOptions {
@@ -79,6 +81,8 @@ export interface HoptraceInstrumentation {
   readonly mode: HoptraceMode;
   /** Whether probe detection is on (a secret was given). */
   readonly probesEnabled: boolean;
+  /** The OpenTelemetry trace SDK that makes the spans: the drop-in's own 2.x, or the service's 3.x. */
+  readonly sdk: SdkLineInfo;
   /** Counters of the hop path: hops written, duplicates, dropped by reason, tokens refused by reason. */
   stats(): HoptraceStats;
   /** Exports everything queued (hops and OTLP spans) and waits. */

@@ -96,6 +96,7 @@ function enableProbes(now = () => Date.now(), tokenScope?: ProbeTokenScope): Pro
   const handle: HoptraceInstrumentation = {
     mode: 'full',
     probesEnabled: true,
+    sdk: { line: '2.x', version: '2.12.0', source: 'bundled' },
     stats: () => {
       throw new Error('not used here');
     },

@@ -7,12 +7,14 @@ import { REDIS_URL } from './redis';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
-/** The fixture apps: plain JavaScript Express services we did not build. */
+/** The fixture apps: plain JavaScript Express and Fastify services we did not build. */
 export const FIXTURE_APPS = {
   /** Express 5, ES modules, started with `node --import @hoptrace/instrument/register app.js`. */
   'express5-esm': { dir: 'express5-esm', entry: 'app.js', flag: '--import' },
   /** Express 4, CommonJS, started with `node --require @hoptrace/instrument/register app.cjs`. */
   'express4-cjs': { dir: 'express4-cjs', entry: 'app.cjs', flag: '--require' },
+  /** Fastify 5, ES modules, started with `node --import @hoptrace/instrument/register app.js`. */
+  'fastify5-esm': { dir: 'fastify5-esm', entry: 'app.js', flag: '--import' },
   /**
    * A TCP line-protocol service (`<COMMAND> <traceparent> <baggage>` per line, answered `OK <id>` or
    * `ERR <reason>`), ES modules, using express5-esm's node_modules: each line is a hop through
@@ -42,9 +44,26 @@ export function startService(
   options: { name: string; env?: Record<string, string | undefined> },
 ): Promise<RunningService> {
   const app = FIXTURE_APPS[fixture];
-  const cwd = join(FIXTURES, app.dir);
-  const child = spawn(process.execPath, [app.flag, '@hoptrace/instrument/register', app.entry], {
-    cwd,
+  return startNodeService({
+    name: options.name,
+    cwd: join(FIXTURES, app.dir),
+    args: [app.flag, '@hoptrace/instrument/register', app.entry],
+    env: options.env,
+  });
+}
+
+/**
+ * Starts `node <args>` in `cwd` as a service named `name` (this test's Node, the test Redis and
+ * secret, brokers, PORT=0, then `env`) and waits for the `{"port": N}` line it prints.
+ */
+export function startNodeService(options: {
+  name: string;
+  cwd: string;
+  args: string[];
+  env?: Record<string, string | undefined>;
+}): Promise<RunningService> {
+  const child = spawn(process.execPath, options.args, {
+    cwd: options.cwd,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

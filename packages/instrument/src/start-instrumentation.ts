@@ -1,4 +1,4 @@
-import { diag, trace } from '@opentelemetry/api';
+import { diag, trace, type Sampler } from '@opentelemetry/api';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type * as OtlpJson from '@opentelemetry/exporter-trace-otlp-http';
 import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
@@ -7,21 +7,12 @@ import type * as ExpressModule from '@opentelemetry/instrumentation-express';
 import type * as HttpModule from '@opentelemetry/instrumentation-http';
 import type * as IORedisModule from '@opentelemetry/instrumentation-ioredis';
 import type * as UndiciModule from '@opentelemetry/instrumentation-undici';
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  hostDetector,
-  processDetector,
-  resourceFromAttributes,
-} from '@opentelemetry/resources';
-import { AlwaysOffSampler, BatchSpanProcessor, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { parseProbeKeyRing, type ProbeKeyRing } from '@hoptrace/core';
-import { HopExportStats, HopSpanProcessor, RedisHopExporter } from '@hoptrace/redis-exporter';
+import { HopExportStats, HopSpanProcessor, RedisHopExporter, type SpanProcessor } from '@hoptrace/redis-exporter';
 import { AmqplibInstrumentation } from './brokers/amqplib-instrumentation';
 import type { BrokerTracingOptions } from './brokers/message-hop';
 import { NatsInstrumentation } from './brokers/nats-instrumentation';
+import { startFastifyServerSpans } from './fastify';
 import { getInstrumentationState, setInstrumentationState } from './global-state';
 import { defaultMode, type HoptraceMode } from './mode';
 import { optionsFromEnv } from './options-from-env';
@@ -30,6 +21,7 @@ import { ProbeSampler } from './probe-sampler';
 import { ProbeVerifier } from './probe-verifier';
 import { DestinationAllowList, ProbeBaggagePropagator, ProbeTokenScope } from './propagation';
 import { samplerFromEnv } from './sampler-from-env';
+import { sdkChoice, type SdkLine } from './sdk-line';
 import type { HoptraceInstrumentation, HoptraceStats, InstrumentationOptions, OtlpOptions } from './types';
 
 const TRACER_NAME = '@hoptrace/instrument';
@@ -78,7 +70,7 @@ export function createProbeSampler(
   return new ProbeSampler(delegate, new ProbeVerifier(keys, options));
 }
 
-function otlpProcessor(otlp: OtlpOptions): SpanProcessor {
+function otlpProcessor(otlp: OtlpOptions, sdk: SdkLine): SpanProcessor {
   const config = { url: otlp.url, headers: otlp.headers };
   // Loaded only when OTLP is on: the exporters (protobuf included) cost memory in every service.
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -87,8 +79,7 @@ function otlpProcessor(otlp: OtlpOptions): SpanProcessor {
       ? new (require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpJson).OTLPTraceExporter(config)
       : new (require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProto).OTLPTraceExporter(config);
   /* eslint-enable @typescript-eslint/no-require-imports */
-  // The sdk-trace-base BatchSpanProcessor honours the OTEL_BSP_* variables.
-  return new BatchSpanProcessor(exporter);
+  return sdk.batchProcessor(exporter);
 }
 
 /** The allow-list of `propagateTo`; bad entries go to `diag` (those from the environment were reported already). */
@@ -133,6 +124,8 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
     return disabledHandle('already started', mode);
   }
 
+  const { sdk, problem } = sdkChoice();
+  if (problem) (options.onWarning ?? diag.warn)(problem);
   const keys =
     options.secret === undefined
       ? undefined
@@ -142,7 +135,7 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
   const verifier = keys ? new ProbeVerifier(keys, { clockSkewMs: options.clockSkewMs }) : undefined;
   // Probe-only: the sampler is asked only about probe candidates, and says no to all but probes.
   const sampler: Sampler =
-    mode === 'probe-only' ? new AlwaysOffSampler() : (options.sampler ?? samplerFromEnv(undefined, undefined));
+    mode === 'probe-only' ? sdk.samplers.alwaysOff() : (options.sampler ?? samplerFromEnv(undefined, undefined));
 
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   let hopProcessor: HopSpanProcessor | undefined;
@@ -156,26 +149,25 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
     hopProcessor = new HopSpanProcessor(exporter, options.hopQueue);
     spanProcessors.push(hopProcessor);
   }
-  if (options.otlp) spanProcessors.push(otlpProcessor(options.otlp));
+  if (options.otlp) spanProcessors.push(otlpProcessor(options.otlp, sdk));
 
-  const detected = detectResources({ detectors: [envDetector, hostDetector, processDetector] });
-  let resource = defaultResource().merge(detected);
-  if (options.resourceAttributes) resource = resource.merge(resourceFromAttributes(options.resourceAttributes));
-  if (options.serviceName) resource = resource.merge(resourceFromAttributes({ 'service.name': options.serviceName }));
-
-  const provider = new NodeTracerProvider({
-    resource,
+  const provider = sdk.provider({
+    resource: sdk.resource({
+      ...options.resourceAttributes,
+      ...(options.serviceName ? { 'service.name': options.serviceName } : {}),
+    }),
     sampler: verifier ? new ProbeSampler(sampler, verifier) : sampler,
     spanProcessors,
   });
   // W3C Baggage with the probe token kept inside: to a destination outside `propagateTo` the
   // probe's member is left out of what OpenTelemetry injects (http, https, fetch, brokers).
   const scope = tokenScope(options.propagateTo);
-  provider.register({
-    propagator: new CompositePropagator({
+  sdk.register(
+    provider,
+    new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new ProbeBaggagePropagator(scope)],
     }),
-  });
+  );
   const unload = registerInstrumentations({
     tracerProvider: provider,
     instrumentations:
@@ -188,10 +180,14 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
         : (options.instrumentations ?? defaultInstrumentations()),
   });
   const probeOnly = mode === 'probe-only' ? startProbeOnlyTracing(provider.getTracer(TRACER_NAME)) : undefined;
+  // Full mode: Fastify's route (http.route) and handler errors on the http SERVER span, from
+  // Fastify's own diagnostics channel (probe-only mode reads it in startProbeOnlyTracing).
+  const fastifyServerSpans = mode === 'full' ? startFastifyServerSpans() : undefined;
   let stopping: Promise<void> | undefined;
   const handle: HoptraceInstrumentation = {
     mode,
     probesEnabled: verifier !== undefined,
+    sdk: { line: sdk.line, version: sdk.version, source: sdk.source },
     stats(): HoptraceStats {
       const base = (hopProcessor?.stats ?? new HopExportStats()).snapshot();
       return {
@@ -206,6 +202,7 @@ export function startInstrumentation(input: InstrumentationOptions = {}): Hoptra
     shutdown(): Promise<void> {
       stopping ??= (async () => {
         probeOnly?.stop();
+        fastifyServerSpans?.stop();
         unload();
         setInstrumentationState(undefined);
         await provider.shutdown();
@@ -225,9 +222,11 @@ export function getInstrumentation(): HoptraceInstrumentation | undefined {
 
 function disabledHandle(reason: string, mode: HoptraceMode): HoptraceInstrumentation {
   diag.info(`hoptrace: instrumentation not started (${reason})`);
+  const { sdk } = sdkChoice();
   return {
     mode,
     probesEnabled: false,
+    sdk: { line: sdk.line, version: sdk.version, source: sdk.source },
     stats: () => ({
       ...new HopExportStats().snapshot(),
       queued: 0,

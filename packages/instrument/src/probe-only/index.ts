@@ -1,5 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import { ClientExits } from './client-exits';
+import { FastifyHops } from './fastify-hops';
 import { ServerHops } from './server-hops';
 
 export { ExpressErrorInstrumentation } from './express-errors';
@@ -14,10 +15,12 @@ export interface ProbeOnlyTracing {
 /**
  * Probe-only tracing: probe hops of incoming HTTP requests, and their outgoing http/https and
  * fetch calls, from Node's diagnostics channels, with spans from `tracer` (whose sampler records
- * probes only).
+ * probes only). Fastify's route and handler errors come from its own channel, read while a probe
+ * hop is in flight.
  */
 export function startProbeOnlyTracing(tracer: Tracer): ProbeOnlyTracing {
-  const server = new ServerHops(tracer);
+  const fastify = new FastifyHops();
+  const server = new ServerHops(tracer, fastify);
   const client = new ClientExits(tracer);
   server.start();
   client.start();
@@ -28,6 +31,7 @@ export function startProbeOnlyTracing(tracer: Tracer): ProbeOnlyTracing {
     stop() {
       server.stop();
       client.stop();
+      fastify.stop();
     },
   };
 }

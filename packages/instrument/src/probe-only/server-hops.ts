@@ -13,7 +13,7 @@ import {
 } from '@opentelemetry/api';
 import { PROBE_BAGGAGE_KEY } from '@hoptrace/core';
 import { routeOf } from './express-route';
-import { PROBE_HOP, type ProbeHopState } from './probe-hop-state';
+import { PROBE_HOP, type HopListener, type ProbeHopState } from './probe-hop-state';
 
 const REQUEST_START = 'http.server.request.start';
 
@@ -57,7 +57,11 @@ export class ServerHops {
     }
   };
 
-  constructor(private readonly _tracer: Tracer) {}
+  /** `listener` hears of each probe hop's start and end (Fastify's channel is read only meanwhile). */
+  constructor(
+    private readonly _tracer: Tracer,
+    private readonly _listener?: HopListener,
+  ) {}
 
   start(): void {
     subscribe(REQUEST_START, this._onStart);
@@ -82,7 +86,8 @@ export class ServerHops {
     if (!span.isRecording()) return; // the token did not verify: ordinary traffic
     const state: ProbeHopState = { span, ended: false };
     (request as IncomingMessage & { [PROBE_HOP]?: ProbeHopState })[PROBE_HOP] = state;
-    endWithResponse(request, response, state);
+    endWithResponse(request, response, state, this._listener);
+    this._listener?.hopStarted();
     wrapEmit(server, this);
     this._pending = { request, context: trace.setSpan(parent, span) };
   }
@@ -136,7 +141,12 @@ function wrapEmit(server: Server, hops: ServerHops): void {
 }
 
 /** Ends the hop when the answer is sent, or when the connection closes first. */
-function endWithResponse(request: IncomingMessage, response: ServerResponse, state: ProbeHopState): void {
+function endWithResponse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  state: ProbeHopState,
+  listener: HopListener | undefined,
+): void {
   const { span } = state;
   const end = (finished: boolean): void => {
     if (state.ended) return;
@@ -146,6 +156,7 @@ function endWithResponse(request: IncomingMessage, response: ServerResponse, sta
     } catch {
       // Never into the host.
     }
+    listener?.hopEnded();
   };
   response.once('finish', () => end(true));
   response.once('close', () => end(response.writableFinished));
@@ -160,7 +171,8 @@ function finish(
 ): void {
   const status = response.statusCode;
   span.setAttribute('http.response.status_code', status);
-  const route = routeOf(request);
+  // Express leaves its route on the request; Fastify's came from its channel (FastifyHops).
+  const route = routeOf(request) ?? state.route;
   if (route !== undefined) {
     span.setAttribute('http.route', route);
     span.updateName(`${request.method ?? 'GET'} ${route}`);

@@ -628,7 +628,11 @@ describe('the dashboard in a browser, on the demo with three instances', () => {
         name: 'map',
         path: () => '/map',
         ready: async (page) => {
-          await expect.poll(() => page.getByRole('group', { name: /^Flow of / }).count()).toBe(PROBES.length);
+          // The layout of every probe's flow takes over a second on a loaded machine: expect.poll's
+          // default limit (1 s) is too short.
+          await expect
+            .poll(() => page.getByRole('group', { name: /^Flow of / }).count(), { timeout: 30_000 })
+            .toBe(PROBES.length);
         },
       },
       {

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { cliEnv, runCli, startOamserver, writeConfig, type RunningOamserver } from '../support/oamserver';
@@ -29,6 +30,35 @@ async function call(url: string, method: string, headers: Record<string, string>
   const type = res.headers.get('content-type') ?? '';
   const body: unknown = type.includes('application/json') ? await res.json() : await res.body?.cancel();
   return { status: res.status, headers: res.headers, body };
+}
+
+/**
+ * `POST /api/session {"token"}` sent from `localAddress` (any 127.x.y.z reaches the Oamserver on
+ * 127.0.0.1 and counts as another client address).
+ */
+function signIn(
+  url: string,
+  token: string,
+  localAddress = '127.0.0.1',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: unknown }> {
+  const body = JSON.stringify({ token });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/api/session`,
+      {
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function configYaml(prefix: string, server = '') {
@@ -170,6 +200,70 @@ describe('an Oamserver with HOPTRACE_API_TOKEN', () => {
     const wrong = await runCli(['report', '--server', server.url], cliEnv({ HOPTRACE_API_TOKEN: `${TOKEN}-wrong` }));
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('refused HOPTRACE_API_TOKEN');
+  });
+});
+
+// Wrong tokens sent to POST /api/session are limited per client address: 10 a minute, then 429
+// until the minute (from the first wrong one) is over, the right token included. Its own Oamserver:
+// the limit must not leak into the tests above.
+describe('sign-in on a locked Oamserver, limited per address', () => {
+  const prefix = uniquePrefix('locked-limit');
+  let redis: Redis;
+  let server: RunningOamserver;
+
+  beforeAll(async () => {
+    redis = testRedis();
+    server = await startOamserver(configYaml(prefix), cliEnv({ HOPTRACE_API_TOKEN: TOKEN }));
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await deleteKeysUnder(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('right tokens do not count: many sign-ins in a row all succeed', async () => {
+    for (let i = 0; i < 15; i++) {
+      const res = await signIn(server.url, TOKEN, '127.0.0.3');
+      expect(res.status).toBe(200);
+      expect(String(res.headers['set-cookie'])).toMatch(/^hoptrace_token=/);
+    }
+  });
+
+  it('answers the 11th wrong token within a minute 429 HOPTRACE_TOO_MANY_ATTEMPTS with Retry-After, and the right one too', async () => {
+    for (let i = 1; i <= 10; i++) {
+      const res = await signIn(server.url, `wrong-token-number-${i}`);
+      expect(res.status, `wrong token ${i}`).toBe(401);
+      expect(res.body).toMatchObject({ code: 'HOPTRACE_API_UNAUTHORIZED' });
+    }
+    const limited = await signIn(server.url, 'wrong-token-number-11');
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ code: 'HOPTRACE_TOO_MANY_ATTEMPTS' });
+    expect((limited.body as { error: string }).error).toMatch(/too many wrong API tokens from this address/);
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.headers['set-cookie']).toBeUndefined();
+
+    // The right token from the same address is refused too, until the window ends: a 200 among
+    // the 429s would still tell a guesser it had won.
+    const right = await signIn(server.url, TOKEN);
+    expect(right.status).toBe(429);
+    expect(right.body).toMatchObject({ code: 'HOPTRACE_TOO_MANY_ATTEMPTS' });
+    expect(Number(right.headers['retry-after'])).toBeLessThanOrEqual(retryAfter);
+    expect(right.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('limits only that address, and only sign-in', async () => {
+    const other = await signIn(server.url, TOKEN, '127.0.0.2');
+    expect(other.status).toBe(200);
+    expect(String(other.headers['set-cookie'])).toMatch(/^hoptrace_token=/);
+    const otherWrong = await signIn(server.url, 'wrong-token-elsewhere', '127.0.0.2');
+    expect(otherWrong.status).toBe(401);
+    // Requests carrying the token go on working from the limited address.
+    const meta = await call(`${server.url}/api/meta`, 'GET', { authorization: `Bearer ${TOKEN}` });
+    expect(meta.status).toBe(200);
   });
 });
 

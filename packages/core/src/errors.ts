@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   HOPTRACE_API_NOT_FOUND: 'The HTTP API has no such route, probe, run or incident (unknown, or expired).',
   HOPTRACE_API_UNAUTHORIZED:
     'The HTTP API is locked (HOPTRACE_API_TOKEN) and the request carried no token, or a wrong one.',
+  HOPTRACE_TOO_MANY_ATTEMPTS:
+    'Too many wrong API tokens came from this client address lately: sign-in is refused until its window ends (Retry-After).',
   HOPTRACE_API_BUSY: 'The Oamserver serves as many live event streams as it allows; try again later.',
   HOPTRACE_RUN_TIMEOUT: 'A run fired on request got no verdict in time.',
 } as const;

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { useSignInNeeded } from './api/auth';
+import { detectLock, useSignInNeeded } from './api/auth';
 import { api } from './api/endpoints';
 import { Header } from './components/Header';
 import { matchRoute, type Route } from './lib/routes';
@@ -60,8 +60,24 @@ export function App() {
   const mainRef = useRef<HTMLElement>(null);
   const signInNeeded = useSignInNeeded();
   const firstRender = useRef(true);
+  const wasSignedOut = useRef(signInNeeded);
 
   useEffect(() => interceptLinks(document), []);
+
+  // The API answered: is it open, or did our session cookie open it? ("Sign out" only for the latter.)
+  useEffect(() => {
+    if (meta.data) void detectLock();
+  }, [meta.data]);
+
+  // Signed in (no reload): what was refused while signed out is asked again (the page itself
+  // mounts afresh), and focus goes to the content the form made way for.
+  useEffect(() => {
+    if (wasSignedOut.current && !signInNeeded) {
+      meta.reload();
+      mainRef.current?.focus({ preventScroll: true });
+    }
+    wasSignedOut.current = signInNeeded;
+  }, [signInNeeded]);
 
   // A new page (not a filter change): tell screen readers by moving focus to the content.
   useEffect(() => {
@@ -75,7 +91,7 @@ export function App() {
 
   return (
     <MetaContext.Provider value={meta}>
-      <Header page={route.page} version={meta.data?.version} />
+      <Header page={route.page} version={signInNeeded ? undefined : meta.data?.version} />
       <main id="main" ref={mainRef} tabIndex={-1}>
         {signInNeeded ? (
           <SignIn />

@@ -107,6 +107,60 @@ describe('waterfall geometry', () => {
     expect((model.rows[3] as HopRow).offTrace).toBe(true);
   });
 
+  it('marks duplicate hops and puts each right after the hop it repeats, the hops it caused after it', () => {
+    // A replay of recorder's call (same parent span, later), and a replay of the entry whose
+    // second chain reached mailbox again: shown, not on the path.
+    const gateway = hop('gateway', { offsetMs: 0, durationMs: 60, parentSpanId: 'f'.repeat(16) });
+    const mailbox = hop('mailbox', { offsetMs: 5, parentSpanId: gateway.spanId });
+    const recorder = hop('recorder', { offsetMs: 20, parentSpanId: mailbox.spanId });
+    const replayedRecorder = hop('recorder', {
+      offsetMs: 30,
+      parentSpanId: mailbox.spanId,
+      status: 'error',
+      duplicate: true,
+    });
+    const replayedGateway = hop('gateway', { offsetMs: 70, parentSpanId: 'f'.repeat(16), duplicate: true });
+    const replayedMailbox = hop('mailbox', { offsetMs: 72, parentSpanId: replayedGateway.spanId, duplicate: true });
+    const model = buildWaterfall(
+      runView({
+        path: ['gateway', 'mailbox', 'recorder'],
+        // A duplicate that started first in the array must not take the path's place either.
+        hops: [replayedRecorder, replayedMailbox, replayedGateway, recorder, mailbox, gateway],
+      }),
+    );
+    const rows = model.rows as HopRow[];
+    expect(rows.map((r) => [r.service, r.position, r.duplicate])).toEqual([
+      ['gateway', 1, false],
+      ['gateway', undefined, true],
+      ['mailbox', undefined, true],
+      ['mailbox', 2, false],
+      ['recorder', 3, false],
+      ['recorder', undefined, true],
+    ]);
+    expect(rows[1]!.hop.spanId).toBe(replayedGateway.spanId);
+    expect(rows[5]!.hop.spanId).toBe(replayedRecorder.spanId);
+    // A duplicate is neither unexpected nor at fault.
+    expect(rows.filter((r) => r.unexpected || r.atFault)).toEqual([]);
+  });
+
+  it('never puts the fault on a duplicate of the same instance', () => {
+    const replayed = hop('recorder', { offsetMs: 1, status: 'error', duplicate: true });
+    const judged = hop('recorder', { offsetMs: 2, durationMs: 500 });
+    const run = runView({
+      verdict: 'slow',
+      path: ['recorder'],
+      fault: { service: 'recorder', instance: 'recorder-1', reason: 'slow' },
+      hops: [replayed, judged],
+    });
+    expect(faultHop(run)?.spanId).toBe(judged.spanId);
+    const model = buildWaterfall(run);
+    expect(model.faultSpanId).toBe(judged.spanId);
+    expect((model.rows as HopRow[]).map((r) => [r.hop.spanId, r.atFault, r.duplicate])).toEqual([
+      [judged.spanId, true, false],
+      [replayed.spanId, false, true],
+    ]);
+  });
+
   it('falls back to wall clocks when the classifier gave no offset, and says so', () => {
     const model = buildWaterfall(
       runView({ hops: [hop('gateway', { offsetMs: undefined, startMs: Date.parse('2026-11-25T14:02:11.050Z') })] }),

@@ -1,3 +1,5 @@
+import { useState } from 'preact/hooks';
+import { signOut, useAuth } from '../api/auth';
 import { useLiveStatus } from '../state/hooks';
 import { type Route } from '../lib/routes';
 
@@ -12,9 +14,13 @@ const STATUS_TEXT = {
   connecting: { word: 'connecting', title: 'Connecting to the Oamserver’s live event stream…' },
   live: { word: 'live', title: 'Receiving runs and incidents as they happen.' },
   offline: { word: 'offline', title: 'The live event stream is down; the browser keeps trying to reconnect.' },
+  locked: {
+    word: 'locked',
+    title: 'This Oamserver’s API needs its token (HOPTRACE_API_TOKEN): sign in to see runs and live updates.',
+  },
 } as const;
 
-/** The live/offline indicator: a dot and a word, announced politely when it changes. */
+/** The live indicator (connecting, live, offline, locked): a dot and a word, announced politely when it changes. */
 export function LiveIndicator() {
   const status = useLiveStatus();
   const text = STATUS_TEXT[status];
@@ -26,7 +32,38 @@ export function LiveIndicator() {
   );
 }
 
-/** The top bar: the name, the pages, the live indicator. */
+/**
+ * "Sign out", only when the API is locked and the page is signed in: DELETE /api/session clears the
+ * session cookie, and the page goes back to its sign-in form (auth.ts).
+ */
+export function SignOutButton() {
+  const { locked, signInNeeded } = useAuth();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  if (locked !== true || signInNeeded) return null;
+  const click = async () => {
+    setBusy(true);
+    setError(undefined);
+    const result = await signOut();
+    // Signed out: this button is gone. Otherwise say why, and stay signed in.
+    setBusy(false);
+    if (!result.ok) setError(`Sign-out failed. ${result.message}`);
+  };
+  return (
+    <>
+      {error && (
+        <span class="sign-out-error" role="alert">
+          {error}
+        </span>
+      )}
+      <button type="button" class="button small sign-out" disabled={busy} onClick={() => void click()}>
+        {busy ? 'Signing out…' : 'Sign out'}
+      </button>
+    </>
+  );
+}
+
+/** The top bar: the name, the pages, the live indicator, and "Sign out" on a locked Oamserver. */
 export function Header({ page, version }: { page: Route['page']; version?: string | undefined }) {
   return (
     <header class="topbar">
@@ -59,6 +96,7 @@ export function Header({ page, version }: { page: Route['page']; version?: strin
       <div class="topbar-end">
         {version && <span class="muted small">Oamserver {version}</span>}
         <LiveIndicator />
+        <SignOutButton />
       </div>
     </header>
   );

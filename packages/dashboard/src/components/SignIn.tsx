@@ -2,10 +2,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { signIn } from '../api/auth';
 
 /**
- * The sign-in form of a locked Oamserver: one field for the API token. On success the page
- * reloads, so every view and the event stream start again with the session cookie.
+ * The sign-in form of a locked Oamserver: one field for the API token. On success auth.ts says
+ * signed in: the app shows the page the URL names again and the event stream reconnects, all with
+ * the session cookie and without a reload. The token lives only in this form's state, which goes
+ * with the form.
  */
-export function SignIn({ onSignedIn = () => window.location.reload() }: { onSignedIn?: () => void }) {
+export function SignIn({ onSignedIn = () => undefined }: { onSignedIn?: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -22,11 +24,12 @@ export function SignIn({ onSignedIn = () => window.location.reload() }: { onSign
     }
     setBusy(true);
     const result = await signIn(token.trim());
-    setBusy(false);
     if (result.ok) {
+      // The form is going away (the app shows the page): nothing more to set here.
       onSignedIn();
       return;
     }
+    setBusy(false);
     setError(result.message);
     input.current?.select();
   };

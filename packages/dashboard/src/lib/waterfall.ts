@@ -1,6 +1,6 @@
 // The geometry of a run's waterfall, laid on the probe's expected path: one row per expected
 // service in path order (its hops, or a ghost row saying why none arrived), unexpected hops next to
-// the hop that called them. Positions are percentages of a shared time axis, so the page only
+// the hop that called them, duplicates (a replayed token) right after the hop they repeat. Positions are percentages of a shared time axis, so the page only
 // has to set `left` and `width`.
 import { type HopView, type RunView } from '@hoptrace/core/api';
 
@@ -42,6 +42,11 @@ export interface HopRow {
   atFault: boolean;
   /** The journey step the hop belongs to (journeys only). */
   step?: string;
+  /**
+   * A second hop of this service for the same call (a replayed token, a message delivered twice),
+   * or a hop such a one caused: shown, not judged (`HopView.duplicate`).
+   */
+  duplicate: boolean;
 }
 
 export interface GhostRow {
@@ -106,11 +111,13 @@ function pct(ms: number, scaleMs: number): number {
   return Math.max(0, Math.min(100, (ms / scaleMs) * 100));
 }
 
-/** The hop the run's fault names (its instance when given), if it reported. */
+/** The hop the run's fault names (its instance when given), if it reported: a judged hop, never a duplicate. */
 export function faultHop(run: Pick<RunView, 'fault' | 'hops'>): HopView | undefined {
   const fault = run.fault;
   if (!fault) return undefined;
-  return run.hops.find((h) => h.service === fault.service && (!fault.instance || h.instance === fault.instance));
+  return run.hops.find(
+    (h) => !h.duplicate && h.service === fault.service && (!fault.instance || h.instance === fault.instance),
+  );
 }
 
 function hopLimit(hop: HopView): HopLimit | undefined {
@@ -133,6 +140,11 @@ function ghostReason(run: RunView, service: string): string {
   const label = run.verdict === 'lost' ? 'lost' : 'missing';
   const last = facts?.lastHopReached;
   return last ? `${label}: never reached (last reached: ${last})` : `${label}: never reached`;
+}
+
+/** A row that hangs off the one above it: a hop off the path, or a duplicate. */
+function attached(row: HopRow): boolean {
+  return row.unexpected || row.duplicate;
 }
 
 /** The waterfall of a run. */
@@ -176,6 +188,7 @@ export function buildWaterfall(run: RunView): WaterfallModel {
       unexpected: !hop.expected,
       offTrace: !hop.onTrace,
       atFault: hop === fault,
+      duplicate: hop.duplicate === true,
     };
     if (position !== undefined) row.position = position;
     if (limit) row.limit = limit;
@@ -192,9 +205,9 @@ export function buildWaterfall(run: RunView): WaterfallModel {
         step: step.name,
         skipped: step.skipped,
         path: step.path,
-        hops: run.hops.filter((h) => h.step === step.name && !h.earlierAttempt),
+        hops: run.hops.filter((h) => h.step === step.name && !h.earlierAttempt && !h.duplicate),
       }))
-    : [{ step: undefined, skipped: undefined, path, hops: run.hops }];
+    : [{ step: undefined, skipped: undefined, path, hops: run.hops.filter((h) => !h.duplicate) }];
   let position = 0;
   for (const segment of segments) {
     segment.path.forEach((service, index) => {
@@ -224,15 +237,21 @@ export function buildWaterfall(run: RunView): WaterfallModel {
   }
 
   // Hops off the path go right after the hop that called them (or at the end when the caller is
-  // unknown), so "recorder called audit" reads in place.
+  // unknown), so "recorder called audit" reads in place. A duplicate goes right after the hop it
+  // repeats (same service, same parent span), and what it caused after it in turn.
   const extras = run.hops.filter((h) => !placed.has(h)).sort(byOffset);
+  const rowIndex = (match: (hop: HopView) => boolean) => rows.findIndex((r) => r.kind === 'hop' && match(r.hop));
   for (const hop of extras) {
     const row = hopRow(hop);
-    const parentIndex = rows.findIndex((r) => r.kind === 'hop' && r.hop.spanId === hop.parentSpanId);
-    if (parentIndex === -1) rows.push(row);
+    let anchor = -1;
+    if (hop.duplicate) {
+      anchor = rowIndex((h) => !h.duplicate && h.service === hop.service && h.parentSpanId === hop.parentSpanId);
+    }
+    if (anchor === -1) anchor = rowIndex((h) => h.spanId === hop.parentSpanId);
+    if (anchor === -1) rows.push(row);
     else {
-      let at = parentIndex + 1;
-      while (at < rows.length && rows[at]!.kind === 'hop' && (rows[at] as HopRow).unexpected) at++;
+      let at = anchor + 1;
+      while (at < rows.length && rows[at]!.kind === 'hop' && attached(rows[at] as HopRow)) at++;
       rows.splice(at, 0, row);
     }
     placed.add(hop);

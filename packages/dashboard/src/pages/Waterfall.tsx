@@ -40,8 +40,13 @@ function Guides({ model }: { model: WaterfallModel }) {
   );
 }
 
+/** What a duplicate hop is, for its tag's title and for screen readers. */
+const DUPLICATE_TITLE =
+  'a second hop from this service for the same call (a replayed token?) — not counted in the verdict';
+
 function hopFlags(row: HopRow): string[] {
   const flags: string[] = [];
+  if (row.duplicate) flags.push('duplicate');
   if (row.atFault) flags.push('at fault');
   if (row.unexpected) flags.push('not in the expected path');
   if (row.offTrace) flags.push('arrived off-trace (under another trace)');
@@ -72,6 +77,7 @@ function HopLine({
     row.atFault ? 'at-fault' : '',
     row.unexpected ? 'unexpected' : '',
     row.offTrace ? 'offtrace' : '',
+    row.duplicate ? 'duplicate' : '',
     hop.status === 'error' ? 'failed' : '',
   ]
     .filter(Boolean)
@@ -81,7 +87,7 @@ function HopLine({
       ? `error${hop.httpStatus ? ` ${hop.httpStatus}` : ''}`
       : `ok${hop.httpStatus ? ` ${hop.httpStatus}` : ''}`;
   return (
-    <li class={classes} onClick={() => onSelect(hop.spanId)}>
+    <li class={classes} title={row.duplicate ? DUPLICATE_TITLE : undefined} onClick={() => onSelect(hop.spanId)}>
       <span class="wf-pos" aria-hidden="true">
         {row.position ?? '+'}
       </span>
@@ -102,7 +108,9 @@ function HopLine({
             , {hop.operation}, started {formatDuration(row.offsetMs)} after firing, took{' '}
             {formatDuration(hop.durationMs)}
             {limit ? ` against a ${limit.kind} of ${formatDuration(limit.ms)}` : ''}, {statusText}
-            {flags.length > 0 ? `, ${flags.join(', ')}` : ''}
+            {flags.length > 0
+              ? `, ${flags.map((f) => (f === 'duplicate' ? `duplicate: ${DUPLICATE_TITLE}` : f)).join(', ')}`
+              : ''}
           </span>
         </button>
         <span class="wf-op" title={hop.operation}>
@@ -112,7 +120,11 @@ function HopLine({
         {flags.length > 0 && (
           <span class="wf-flags" aria-hidden="true">
             {flags.map((f) => (
-              <span key={f} class={`flag${f === 'at fault' ? ' flag-fault' : ''}`}>
+              <span
+                key={f}
+                class={`flag${f === 'at fault' ? ' flag-fault' : f === 'duplicate' ? ' flag-duplicate' : ''}`}
+                title={f === 'duplicate' ? DUPLICATE_TITLE : undefined}
+              >
                 {f}
               </span>
             ))}
@@ -245,6 +257,12 @@ export function Waterfall({ run, selected, onSelect, deltas }: Props) {
         {model.totalPct !== undefined && <span class="key key-total">run total</span>}{' '}
         {model.totalBudgetPct !== undefined && <span class="key key-total-budget">run budget</span>}
         {model.offsetsEstimated && ' Some starts are estimated from wall clocks.'}
+        {model.rows.some((r) => r.kind === 'hop' && r.duplicate) && (
+          <span>
+            <span class="flag flag-duplicate">duplicate</span> greyed rows: a second hop from the same service for the
+            same call (a replayed token?), or one it caused; not counted in the verdict.
+          </span>
+        )}
       </p>
     </div>
   );

@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { sendError } from './api-errors';
+import { rateLimit } from 'express-rate-limit';
 
 /** Name of the dashboard's session cookie (HttpOnly, SameSite=Strict, Path=/api, no Max-Age). */
 export const SESSION_COOKIE = 'hoptrace_token';
@@ -77,37 +78,82 @@ export function requireToken(token: string): RequestHandler {
 
 const sessionBodySchema = z.object({ token: z.string().min(1).max(4096) }).strict();
 
+/** The limit on wrong tokens sent to `POST /api/session`, per client address. */
+export interface SignInLimitOptions {
+  /** Wrong tokens (and malformed bodies) one address may send per window. Default 10. */
+  maxFailures?: number;
+  /** The window, in ms. Default 60 000. */
+  windowMs?: number;
+}
+
+/**
+ * Counts failed sign-ins per client address with express-rate-limit: successful ones are not
+ * counted (`skipSuccessfulRequests`); past the limit every attempt of that address is refused
+ * until its window ends. The address is the socket's (no `trust proxy`: X-Forwarded-For, which
+ * anyone can write, is ignored; behind a proxy every client shares the proxy's limit, see
+ * docs/security.md); IPv6 addresses are counted per /56 (the library's default), which one site
+ * usually holds whole. The library's in-memory store forgets every address each window.
+ */
+function signInRateLimit(options: SignInLimitOptions): RequestHandler {
+  return rateLimit({
+    windowMs: options.windowMs ?? 60_000,
+    limit: options.maxFailures ?? 10,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // Proxies are documented (docs/security.md); the library would also log about them.
+    validate: { xForwardedForHeader: false },
+    handler: (_req, res) => {
+      const seconds = res.getHeader('Retry-After') ?? '60';
+      sendError(
+        res,
+        429,
+        'HOPTRACE_TOO_MANY_ATTEMPTS',
+        `too many wrong API tokens from this address: try again in ${String(seconds)} s`,
+      );
+    },
+  });
+}
+
 /**
  * `POST /api/session {"token": "..."}`: checks the token and sets the session cookie the dashboard
  * uses for every /api call and its event stream (EventSource cannot send headers). No Max-Age:
  * the cookie ends with the browser session. `DELETE /api/session` clears it.
+ *
+ * Wrong tokens are counted per client address (`limit`): past its limit an address gets 429
+ * `HOPTRACE_TOO_MANY_ATTEMPTS` with `Retry-After` until its window ends, whatever token it sends,
+ * the right one included (otherwise a 200 among the 429s would still tell a guesser it had won).
  */
-export function sessionRoutes(token: string | undefined): { create: RequestHandler; remove: RequestHandler } {
+export function sessionRoutes(
+  token: string | undefined,
+  limit: SignInLimitOptions = {},
+): { create: RequestHandler[]; remove: RequestHandler } {
+  const create: RequestHandler = (req, res) => {
+    const body = sessionBodySchema.safeParse(req.body);
+    if (!body.success) {
+      sendError(res, 400, 'HOPTRACE_API_BAD_REQUEST', 'token: expected {"token": "<API token>"}', {
+        field: 'token',
+      });
+      return;
+    }
+    if (token === undefined) {
+      // An open API needs no session: say so, without setting anything.
+      res.json({ authenticated: true, locked: false });
+      return;
+    }
+    if (!sameSecret(token, body.data.token)) {
+      sendUnauthorized(res, true);
+      return;
+    }
+    const secure = req.secure ? '; Secure' : '';
+    res.setHeader(
+      'Set-Cookie',
+      `${SESSION_COOKIE}=${sessionValue(token)}; Path=/api; HttpOnly; SameSite=Strict${secure}`,
+    );
+    res.json({ authenticated: true, locked: true });
+  };
   return {
-    create: (req, res) => {
-      const body = sessionBodySchema.safeParse(req.body);
-      if (!body.success) {
-        sendError(res, 400, 'HOPTRACE_API_BAD_REQUEST', 'token: expected {"token": "<API token>"}', {
-          field: 'token',
-        });
-        return;
-      }
-      if (token === undefined) {
-        // An open API needs no session: say so, without setting anything.
-        res.json({ authenticated: true, locked: false });
-        return;
-      }
-      if (!sameSecret(token, body.data.token)) {
-        sendUnauthorized(res, true);
-        return;
-      }
-      const secure = req.secure ? '; Secure' : '';
-      res.setHeader(
-        'Set-Cookie',
-        `${SESSION_COOKIE}=${sessionValue(token)}; Path=/api; HttpOnly; SameSite=Strict${secure}`,
-      );
-      res.json({ authenticated: true, locked: true });
-    },
+    create: [signInRateLimit(limit), create],
     remove: (_req, res) => {
       res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; Path=/api; HttpOnly; SameSite=Strict; Max-Age=0`);
       res.status(204).end();

@@ -8,7 +8,7 @@ import type { OamCore } from '../oam-core';
 import type { ProbeTimeline } from '../stats/probe-timeline';
 import { STATS_WINDOWS, type StatsWindow } from '../stats/rolling-stats';
 import type { RunFinder } from '../store/run-finder';
-import { requireToken, sendUnauthorized, authorized, sessionRoutes } from './api-auth';
+import { requireToken, sendUnauthorized, authorized, sessionRoutes, type SignInLimitOptions } from './api-auth';
 import { sendError, sendNotFound, sendStorageUnavailable } from './api-errors';
 import { dashboardRoutes, type DashboardFiles } from './dashboard-static';
 import type { EventStream } from './event-stream';
@@ -39,6 +39,8 @@ export interface ApiDeps {
   apiToken?: string;
   /** With an apiToken: /metrics needs it too (`server.metricsAuth`). */
   metricsAuth?: boolean;
+  /** The limit on wrong tokens sent to `POST /api/session`, per client address (defaults: 10 a minute). */
+  signInLimit?: SignInLimitOptions;
 }
 
 function probeSummary(probe: ProbeDefinition) {
@@ -125,7 +127,7 @@ export function createApi(deps: ApiDeps): express.Express {
   });
 
   // The session route is how the dashboard signs in, so it is open; everything after it is locked.
-  const session = sessionRoutes(deps.apiToken);
+  const session = sessionRoutes(deps.apiToken, deps.signInLimit);
   app.post('/api/session', session.create);
   app.delete('/api/session', session.remove);
   if (deps.apiToken !== undefined) app.use('/api', requireToken(deps.apiToken));

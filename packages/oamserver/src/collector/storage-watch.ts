@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { StorageHealth } from '../store/storage-health';
 
 /**
@@ -22,13 +23,20 @@ export class StorageWatch {
     this._slowestCallMs = 0;
   }
 
-  /** Runs one storage call, noting how long it took (a hung Redis shows as one slow call). */
+  /**
+   * Runs one storage call, noting how long it waited for storage (a hung Redis shows as one slow
+   * call). The time this process's own event loop was busy meanwhile is left out: a loop blocked
+   * by our own work (start-up, a long classification pass, a loaded machine) delays the answer's
+   * callback but says nothing about Redis, and must not make verdicts `unknown`.
+   */
   async timed<T>(call: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    const loop = performance.eventLoopUtilization();
     try {
       return await call();
     } finally {
-      this._slowestCallMs = Math.max(this._slowestCallMs, performance.now() - started);
+      const busyMs = performance.eventLoopUtilization(loop).active;
+      this._slowestCallMs = Math.max(this._slowestCallMs, performance.now() - started - busyMs);
     }
   }
 

@@ -1,13 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { nodeRunsSdk3 } from './test/sdk3/support/sdk3-install';
 
 // Three projects: `unit` (pure logic, no network), `integration` (real Redis, real HTTP,
 // services started as child processes) and `browser` (the dashboard in Debian's chromium, on the
 // running demo). `pnpm test` runs them all. A fourth, `sdk3` (hoptrace on the OpenTelemetry SDK
 // 3.x line, installed with npm from the registry), exists only under Node 22.15 or later, which
 // that line needs; .ci/run runs it with Node 22 (`pnpm test:sdk3` there).
-const nodeRunsSdk3 = ((major, minor) => major > 22 || (major === 22 && minor >= 15))(
-  ...(process.versions.node.split('.').map(Number) as [number, number]),
-);
 export default defineConfig({
   test: {
     // Fail, never skip, when something a test needs is missing.
@@ -55,7 +53,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
-      ...(nodeRunsSdk3
+      ...(nodeRunsSdk3()
         ? [
             {
               extends: true as const,

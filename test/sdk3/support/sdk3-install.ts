@@ -11,10 +11,15 @@ const REPO = join(HERE, '..', '..', '..');
 /** The packages a service installs, in the order pnpm packs them. */
 const PACKED = ['packages/core', 'exporter', 'packages/instrument'];
 
-/** The 3.x line needs Node 22.15 (the `engines` of its packages). */
+/** Whether this Node runs the 3.x line, which needs Node 22.15 (the `engines` of its packages). */
+export function nodeRunsSdk3(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 15);
+}
+
+/** Fails the suite, with what to do, on a Node that cannot run the 3.x line. */
 export function assertNodeForSdk3(): void {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 15)) {
+  if (!nodeRunsSdk3()) {
     throw new Error(
       `the OpenTelemetry SDK 3.x suite needs Node 22.15 or later, and runs on ${process.version}: ` +
         'run it with a newer node (.ci/run does, with Node 22 from the npm registry)',

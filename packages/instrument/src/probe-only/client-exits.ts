@@ -12,7 +12,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { isTracingSuppressed } from '@hoptrace/redis-exporter';
 import { DESTINATION_KEY, type Destination } from '../propagation';
 
 /** What undici hands its diagnostics channels (the fields used here). */

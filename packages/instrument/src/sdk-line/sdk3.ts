@@ -60,8 +60,8 @@ export function batchOptionsFromEnv(env: NodeJS.ProcessEnv): BatchOptions {
  * `@opentelemetry/context-async-hooks` when it has one, else the drop-in's (a context manager
  * meets the SDK only through the api).
  */
-export function loadSdk3(req: NodeJS.Require, version: string): SdkLine {
-  const sdkEntry = req.resolve('@opentelemetry/sdk-trace');
+export function loadSdk3(req: NodeJS.Require, sdkTrace: { entry: string; version: string }): SdkLine {
+  const { entry: sdkEntry, version } = sdkTrace;
   const sdk = req(sdkEntry) as SdkTrace3;
   const fromSdk = createRequire(sdkEntry);
   const resources = fromSdk('@opentelemetry/resources') as ResourcesPackage<Resource3, unknown>;

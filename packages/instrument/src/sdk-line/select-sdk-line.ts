@@ -37,7 +37,7 @@ export function selectSdkLine(): SdkChoice {
     if (!sdkTrace) continue;
     if (!atLeast(sdkTrace.version, 3, 0)) continue;
     try {
-      return { sdk: loadSdk3(req, sdkTrace.version) };
+      return { sdk: loadSdk3(req, sdkTrace) };
     } catch (error) {
       const sdk = loadSdk2();
       const reason = error instanceof Error ? error.message : String(error);
